@@ -1,0 +1,1 @@
+"""The cxtext HTTP service."""

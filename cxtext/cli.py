@@ -1,0 +1,51 @@
+"""The `cxtext` command line: one subcommand per module in `cxtext.commands`.
+
+Command modules keep heavy imports inside `run` so that `cxtext --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cxtext import __version__
+
+# Order is the order shown by `cxtext --help`.
+COMMANDS: tuple[str, ...] = (
+    "validate",
+)
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit code 2, no traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxtext",
+        description="Classify and analyse Persian and English customer feedback.",
+    )
+    parser.add_argument("--version", action="version", version=f"cxtext {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"cxtext.commands.{name}")
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except CommandError as exc:
+        print(f"cxtext {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Model artifacts (versioned folders, git-ignored) and the registry that tracks them."""

@@ -1,0 +1,1 @@
+"""Labelled-data loading and validation, training, evaluation reports."""
