@@ -1,0 +1,41 @@
+"""Turn per-token contributions into the phrases a person can check, with spans into the original text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from cxtext.tokens import Token
+
+
+def evidence(
+    text: str, tokens: Sequence[Token], contributions: np.ndarray, top: int = 3, min_weight: float = 0.05
+) -> list[dict[str, object]]:
+    """The `top` phrases pushing a score up, strongest first.
+
+    Neighbouring tokens that both push the same way are merged into one phrase ("not good", "خیلی بد"),
+    because that is how a reader sees them; a phrase's weight is the sum of its tokens' contributions.
+    """
+    phrases: list[tuple[float, int, int]] = []
+    run_start = -1
+    run_weight = 0.0
+    for i, weight in enumerate(contributions.tolist()):
+        if weight > min_weight / 2:
+            if run_start < 0:
+                run_start, run_weight = i, 0.0
+            run_weight += weight
+            continue
+        if run_start >= 0:
+            phrases.append((run_weight, run_start, i - 1))
+            run_start = -1
+    if run_start >= 0:
+        phrases.append((run_weight, run_start, len(tokens) - 1))
+    phrases.sort(key=lambda p: -p[0])
+    out = []
+    for weight, first, last in phrases[:top]:
+        if weight < min_weight:
+            break
+        start, end = tokens[first].start, tokens[last].end
+        out.append({"phrase": text[start:end], "start": start, "end": end, "weight": round(weight, 3)})
+    return out

@@ -1,0 +1,200 @@
+"""Token-anchored TF-IDF features: word uni/bigrams and character n-grams, each tied to its tokens.
+
+Why not sklearn's `TfidfVectorizer`: its analyzers lose the link between a feature and the characters of the
+original text. Here every feature of a document is generated *by* one or two tokens, so a linear model's logit
+splits exactly into per-token contributions (`contributions`), which is what explanations point at. Token
+features are cached per (form, negated) pair, which also makes `transform` fast on real feedback, where most
+tokens repeat.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+from cxtext.tokens import Token
+
+NEGATION_PREFIX = "NOT_"
+
+
+@lru_cache(maxsize=200_000)
+def _token_strings(form: str, negated: bool, char_min: int, char_max: int) -> tuple[str, ...]:
+    """Feature strings one token generates: its word form and the character n-grams of `<form>`."""
+    tag = "n" if negated else "c"
+    word = f"w|{NEGATION_PREFIX}{form}" if negated else f"w|{form}"
+    padded = f"<{form}>"
+    grams = [
+        f"{tag}|{padded[i:i + n]}"
+        for n in range(char_min, char_max + 1)
+        for i in range(len(padded) - n + 1)
+    ]
+    return (word, *grams)
+
+
+def _bigram(left: Token, right: Token) -> str:
+    left_form = NEGATION_PREFIX + left.norm if left.negated else left.norm
+    right_form = NEGATION_PREFIX + right.norm if right.negated else right.norm
+    return f"b|{left_form} {right_form}"
+
+
+class TokenFeaturizer:
+    """Sparse TF-IDF features over tokenised documents, with exact token attribution.
+
+    Parameters mirror `TfidfVectorizer` where they mean the same thing (`min_df`, `sublinear_tf`).
+    `char_weight` scales the character block relative to the word block, since a word yields many
+    character n-grams and would otherwise dominate the L2 norm.
+    """
+
+    def __init__(
+        self,
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        sublinear_tf: bool = True,
+        char_weight: float = 0.5,
+        max_features: int | None = 400_000,
+    ) -> None:
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.sublinear_tf = sublinear_tf
+        self.char_weight = char_weight
+        self.max_features = max_features
+
+    # -- vocabulary -------------------------------------------------------------------------------------
+    def _doc_strings(self, tokens: Sequence[Token]) -> list[str]:
+        low, high = self.char_ngram_range
+        strings: list[str] = []
+        for token in tokens:
+            strings.extend(_token_strings(token.norm, token.negated, low, high))
+        strings.extend(_bigram(a, b) for a, b in pairwise(tokens))
+        return strings
+
+    def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
+        df: Counter[str] = Counter()
+        n_docs = 0
+        for tokens in docs:
+            df.update(set(self._doc_strings(tokens)))
+            n_docs += 1
+        kept = [(s, c) for s, c in df.items() if c >= self.min_df]
+        kept.sort(key=lambda item: (-item[1], item[0]))
+        if self.max_features is not None:
+            kept = kept[: self.max_features]
+        kept.sort()
+        self.vocabulary_: dict[str, int] = {s: i for i, (s, _) in enumerate(kept)}
+        counts = np.array([c for _, c in kept], dtype=np.float64)
+        idf = np.log((1 + n_docs) / (1 + counts)) + 1.0
+        block = np.array([self.char_weight if s[0] in "cn" else 1.0 for s, _ in kept])
+        self.weights_ = (idf * block).astype(np.float32)
+        self._token_cache: dict[tuple[str, bool], np.ndarray] = {}
+        return self
+
+    def __getstate__(self) -> dict:
+        """The token cache is rebuilt on demand; it must not bloat the saved artifact."""
+        state = self.__dict__.copy()
+        state["_token_cache"] = {}
+        return state
+
+    @property
+    def n_features(self) -> int:
+        return len(self.vocabulary_)
+
+    def feature_names(self) -> list[str]:
+        names = [""] * len(self.vocabulary_)
+        for s, i in self.vocabulary_.items():
+            names[i] = s
+        return names
+
+    def _token_indices(self, token: Token) -> np.ndarray:
+        key = (token.norm, token.negated)
+        cached = self._token_cache.get(key)
+        if cached is None:
+            low, high = self.char_ngram_range
+            vocab = self.vocabulary_
+            cached = np.fromiter(
+                (vocab[s] for s in _token_strings(token.norm, token.negated, low, high) if s in vocab),
+                dtype=np.int32,
+            )
+            if len(self._token_cache) < 500_000:
+                self._token_cache[key] = cached
+        return cached
+
+    # -- transform --------------------------------------------------------------------------------------
+    def _occurrences(self, docs: Sequence[Sequence[Token]]) -> tuple[np.ndarray, ...]:
+        """Every feature occurrence in the batch as parallel arrays (doc, token, feature, share).
+
+        `token` is the global index of the owning token occurrence (documents laid end to end). A bigram
+        belongs half to each of its two tokens, so shares always add up to the feature's count.
+        """
+        vocab = self.vocabulary_
+        chunks: list[np.ndarray] = []
+        bigram_feats: list[int] = []
+        bigram_owners: list[int] = []
+        bigram_docs: list[int] = []
+        doc_lengths = np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs))
+        base = 0
+        for r, tokens in enumerate(docs):
+            chunks.extend(self._token_indices(token) for token in tokens)
+            for position in range(len(tokens) - 1):
+                j = vocab.get(_bigram(tokens[position], tokens[position + 1]))
+                if j is not None:
+                    bigram_feats += (j, j)
+                    bigram_owners += (base + position, base + position + 1)
+                    bigram_docs += (r, r)
+            base += len(tokens)
+        sizes = np.fromiter((c.size for c in chunks), dtype=np.int64, count=len(chunks))
+        token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
+        unigram_feats = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        owners = np.repeat(np.arange(len(chunks), dtype=np.int64), sizes)
+        feat = np.concatenate([unigram_feats, np.asarray(bigram_feats, dtype=np.int32)])
+        owner = np.concatenate([owners, np.asarray(bigram_owners, dtype=np.int64)])
+        doc = np.concatenate([token_doc[owners], np.asarray(bigram_docs, dtype=np.int64)])
+        halves = np.full(len(bigram_feats), 0.5, np.float32)
+        share = np.concatenate([np.ones(owners.size, np.float32), halves])
+        return doc, owner, feat, share, doc_lengths
+
+    def _tf(self, counts: np.ndarray) -> np.ndarray:
+        return 1.0 + np.log(counts) if self.sublinear_tf else counts
+
+    def _weigh(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """TF-IDF rows and the L2 norm each row was divided by."""
+        weighted = counts.copy()
+        weighted.data = self._tf(weighted.data) * self.weights_[weighted.indices]
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms).dot(weighted), dtype=np.float32), norms
+
+    def transform(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
+        doc, _, feat, share, _ = self._occurrences(docs)
+        counts = sp.csr_matrix((share, (doc, feat)), shape=(len(docs), self.n_features), dtype=np.float32)
+        return self._weigh(counts)[0]
+
+    def fit_transform(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
+        return self.fit(docs).transform(docs)
+
+    # -- attribution ------------------------------------------------------------------------------------
+    def transform_with_attribution(
+        self, docs: Sequence[Sequence[Token]]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+        """Features plus a (token occurrence × feature) matrix whose rows add up to each document's row.
+
+        `attribution @ W.T` gives every token its exact share of each linear score; `offsets` (length
+        n_docs + 1) mark where each document's tokens start.
+        """
+        doc, owner, feat, share, doc_lengths = self._occurrences(docs)
+        counts = sp.csr_matrix((share, (doc, feat)), shape=(len(docs), self.n_features), dtype=np.float32)
+        x, norms = self._weigh(counts)
+        # each occurrence's share of its feature's weighted value in the owning document
+        _, group = np.unique(doc * self.n_features + feat, return_inverse=True)
+        count_at = np.bincount(group, weights=share)[group]
+        x_at = self._tf(count_at) * self.weights_[feat] / norms[doc]
+        offsets = np.concatenate([[0], np.cumsum(doc_lengths)])
+        attribution = sp.csr_matrix(
+            (x_at * share / count_at, (owner, feat)),
+            shape=(int(offsets[-1]), self.n_features),
+            dtype=np.float32,
+        )
+        return x, attribution, offsets

@@ -1,0 +1,167 @@
+"""Linear prediction heads that share one feature matrix.
+
+Every head is a logistic regression, so (a) probabilities come from one softmax/sigmoid and are reasonably
+calibrated, and (b) each head exposes `class_weights()` — the rows of W whose dot product with a document's
+features is the score being explained. Explanations multiply token attributions by these rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+
+def _logistic(C: float, class_weight: str | None = None) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=3000, class_weight=class_weight, solver="lbfgs")
+
+
+class ClassifierHead:
+    """One label per text (sentiment, NPS category, churn as no/yes)."""
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = None) -> None:
+        self.C = C
+        self.class_weight = class_weight
+
+    def fit(self, X: sp.csr_matrix, y: Sequence[str]) -> ClassifierHead:
+        self.estimator_ = _logistic(self.C, self.class_weight).fit(X, np.asarray(y))
+        self.classes_: list[str] = [str(c) for c in self.estimator_.classes_]
+        self.n_train_ = len(y)
+        return self
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.estimator_.predict_proba(X)
+
+    def class_weights(self) -> np.ndarray:
+        """(n_classes × n_features) scores whose softmax is the prediction; centred so each row is evidence
+        for that class *against the others* (a binary model's single row becomes ±w/2)."""
+        coef = self.estimator_.coef_
+        if coef.shape[0] == 1:
+            return np.vstack([-coef[0] / 2, coef[0] / 2])
+        return coef - coef.mean(axis=0, keepdims=True)
+
+
+class MultiLabelHead:
+    """Independent yes/no per label (drivers), each with a decision threshold tuned for F1 out of fold.
+
+    Tuning on out-of-fold probabilities uses all labelled data for both fitting and thresholds, which
+    matters for rare drivers (a few dozen examples of `access` in Persian).
+    """
+
+    def __init__(self, C: float = 8.0, folds: int = 3, random_state: int = 0) -> None:
+        self.C = C
+        self.folds = folds
+        self.random_state = random_state
+
+    def fit(self, X: sp.csr_matrix, Y: np.ndarray, labels: Sequence[str]) -> MultiLabelHead:
+        self.labels_ = list(labels)
+        self.estimators_: dict[str, LogisticRegression] = {}
+        self.thresholds_: dict[str, float] = {}
+        self.support_: dict[str, int] = {}
+        for k, label in enumerate(self.labels_):
+            y = Y[:, k].astype(bool)
+            positives = int(y.sum())
+            self.support_[label] = positives
+            if positives < 2 or positives == len(y):
+                continue  # nothing to learn: the label stays untrained and is reported as such
+            folds = min(self.folds, positives, len(y) - positives)
+            estimator = _logistic(self.C, "balanced")
+            if folds >= 2:
+                cv = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+                oof = cross_val_predict(estimator, X, y, cv=cv, method="predict_proba")[:, 1]
+                self.thresholds_[label] = best_f1_threshold(y, oof)
+            else:
+                self.thresholds_[label] = 0.5
+            self.estimators_[label] = estimator.fit(X, y)
+        return self
+
+    @property
+    def trained_labels(self) -> list[str]:
+        return [label for label in self.labels_ if label in self.estimators_]
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """(n_docs × n_trained_labels) probability that each label is mentioned."""
+        if not self.estimators_:
+            return np.zeros((X.shape[0], 0))
+        return np.column_stack([self.estimators_[k].predict_proba(X)[:, 1] for k in self.trained_labels])
+
+    def class_weights(self) -> np.ndarray:
+        """One row per trained label: evidence for 'mentioned'."""
+        return np.vstack([self.estimators_[k].coef_[0] for k in self.trained_labels])
+
+    def thresholds(self) -> np.ndarray:
+        return np.array([self.thresholds_[k] for k in self.trained_labels])
+
+
+def best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
+    """The probability cut-off that maximises F1 on (y, proba); ties go to the higher cut-off."""
+    order = np.argsort(-proba, kind="stable")
+    sorted_y = y[order].astype(np.float64)
+    tp = np.cumsum(sorted_y)
+    fp = np.cumsum(1.0 - sorted_y)
+    f1 = 2 * tp / (tp + fp + sorted_y.sum())
+    best = int(np.argmax(f1))
+    cut = proba[order][best]
+    below = proba[order][best + 1] if best + 1 < len(order) else 0.0
+    return float(np.clip((cut + below) / 2, 0.05, 0.95))
+
+
+class DriverSentimentHead:
+    """Polarity toward each driver, from features shared by all drivers plus a copy private to each.
+
+    The shared block learns general polarity words; the per-driver block learns that "cold" is bad for
+    quality and "rude" for staff (Daumé's feature augmentation, with drivers as domains).
+    """
+
+    def __init__(self, C: float = 4.0) -> None:
+        self.C = C
+
+    def _augment(self, X: sp.csr_matrix, driver_index: np.ndarray) -> sp.csr_matrix:
+        n, f = X.shape
+        blocks = len(self.drivers_)
+        coo = X.tocoo()
+        shifted = sp.csr_matrix(
+            (coo.data, (coo.row, coo.col + f * (1 + driver_index[coo.row]))), shape=(n, f * (1 + blocks))
+        )
+        return sp.hstack([X, sp.csr_matrix((n, f * blocks))]).tocsr() + shifted
+
+    def fit(
+        self, X: sp.csr_matrix, rows: np.ndarray, drivers: Sequence[str], polarity: Sequence[str]
+    ) -> DriverSentimentHead:
+        """`rows[i]` is the document of example i, `drivers[i]` its driver, `polarity[i]` the gold label."""
+        self.drivers_ = sorted(set(drivers))
+        self.n_features_ = X.shape[1]
+        index = {d: i for i, d in enumerate(self.drivers_)}
+        driver_index = np.array([index[d] for d in drivers], dtype=np.int64)
+        self.estimator_ = _logistic(self.C).fit(self._augment(X[rows], driver_index), np.asarray(polarity))
+        self.classes_: list[str] = [str(c) for c in self.estimator_.classes_]
+        self.n_train_ = len(polarity)
+        return self
+
+    def predict_proba(self, X: sp.csr_matrix, driver: str) -> np.ndarray:
+        """(n_docs × n_classes) polarity toward `driver`, which must be one of `drivers_`.
+
+        Scores the augmented model directly from the effective weights, without building augmented rows.
+        """
+        scores = np.asarray(X @ self._effective_coef(driver).T) + self.estimator_.intercept_
+        if scores.shape[1] == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def _effective_coef(self, driver: str) -> np.ndarray:
+        f = self.n_features_
+        k = 1 + self.drivers_.index(driver)
+        coef = self.estimator_.coef_
+        return coef[:, :f] + coef[:, f * k : f * (k + 1)]
+
+    def class_weights(self, driver: str) -> np.ndarray:
+        coef = self._effective_coef(driver)
+        if coef.shape[0] == 1:
+            return np.vstack([-coef[0] / 2, coef[0] / 2])
+        return coef - coef.mean(axis=0, keepdims=True)

@@ -1,0 +1,1 @@
+"""Hand-written lexicons shipped with cxtext (churn cues, driver seed terms)."""

@@ -1,0 +1,378 @@
+"""`FeedbackModel`: every prediction cxtext makes about a text, from one shared feature matrix.
+
+One joint model serves Persian, Finglish and English: the features of the two scripts barely collide,
+mixed texts (`اپلیکیشن crash میکنه`) share English tokens, and one matrix keeps batch scoring to a single
+pass. Heads that have no training labels are not guessed: they are listed in `untrained_heads`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from cxtext import churn as churn_rules
+from cxtext.explain import evidence
+from cxtext.features import TokenFeaturizer
+from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
+from cxtext.language import detect_language
+from cxtext.schema import Record
+from cxtext.scores import nps_category_from_score
+from cxtext.taxonomy import Taxonomy
+from cxtext.tokens import Token, tokenize
+
+HEADS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
+
+Progress = Callable[[str], None]
+
+
+class NotFittedError(RuntimeError):
+    """Raised when a model is used before `fit`."""
+
+
+@dataclass
+class _Batch:
+    texts: list[str]
+    langs: list[str]
+    tokens: list[list[Token]]
+    X: sp.csr_matrix
+    attribution: sp.csr_matrix | None = None
+    offsets: np.ndarray | None = None
+
+
+class FeedbackModel:
+    """Sentiment, drivers, driver sentiment, NPS category and churn risk for Persian and English text.
+
+    Parameters are the regularisation strengths of the heads (larger C = weaker regularisation) and the
+    featurizer's settings; see `TokenFeaturizer`.
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        C_sentiment: float = 4.0,
+        C_drivers: float = 8.0,
+        C_driver_sentiment: float = 4.0,
+        C_nps: float = 2.0,
+        C_churn: float = 4.0,
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        char_weight: float = 0.3,
+        random_state: int = 0,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.C_sentiment = C_sentiment
+        self.C_drivers = C_drivers
+        self.C_driver_sentiment = C_driver_sentiment
+        self.C_nps = C_nps
+        self.C_churn = C_churn
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.char_weight = char_weight
+        self.random_state = random_state
+
+    # -- training -----------------------------------------------------------------------------------------
+    def fit(self, records: Sequence[Record], progress: Progress | None = None) -> FeedbackModel:
+        """Train every head that `records` has labels for."""
+        say = progress or (lambda _msg: None)
+        records = list(records)
+        if not records:
+            raise ValueError("cannot fit on zero records")
+        self.taxonomy_ = self.taxonomy or Taxonomy.default()
+        say(f"tokenising {len(records)} texts")
+        langs = [r.lang or detect_language(r.text) for r in records]
+        docs = [tokenize(r.text, lang) for r, lang in zip(records, langs, strict=True)]
+        say("building features")
+        self.featurizer_ = TokenFeaturizer(self.char_ngram_range, self.min_df, char_weight=self.char_weight)
+        X = self.featurizer_.fit_transform(docs)
+        self.heads_: dict[str, object] = {}
+
+        sentiment = [(i, r.sentiment) for i, r in enumerate(records) if r.sentiment]
+        if len({label for _, label in sentiment}) >= 2:
+            say(f"sentiment head on {len(sentiment)} texts")
+            rows, labels = zip(*sentiment, strict=True)
+            self.heads_["sentiment"] = ClassifierHead(self.C_sentiment).fit(X[list(rows)], labels)
+
+        with_drivers = [i for i, r in enumerate(records) if r.drivers is not None]
+        if with_drivers:
+            seen = {d for i in with_drivers for d in records[i].drivers or ()}
+            labels = [name for name in self.taxonomy_.names if name in seen]
+            Y = np.array([[d in (records[i].drivers or ()) for d in labels] for i in with_drivers])
+            say(f"driver head on {len(with_drivers)} texts, labels {', '.join(labels)}")
+            head = MultiLabelHead(self.C_drivers, random_state=self.random_state)
+            head.fit(X[with_drivers], Y, labels)
+            if head.trained_labels:
+                self.heads_["drivers"] = head
+
+        pairs = [(i, d, p) for i, r in enumerate(records) for d, p in (r.driver_sentiment or {}).items()]
+        if len({p for _, _, p in pairs}) >= 2:
+            say(f"driver-sentiment head on {len(pairs)} (text, driver) pairs")
+            rows, drivers, polarity = zip(*pairs, strict=True)
+            self.heads_["driver_sentiment"] = DriverSentimentHead(self.C_driver_sentiment).fit(
+                X, np.array(rows), drivers, polarity
+            )
+
+        nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
+        if len({label for _, label in nps}) >= 2:
+            say(f"NPS-category head on {len(nps)} texts")
+            rows, labels = zip(*nps, strict=True)
+            self.heads_["nps_category"] = ClassifierHead(self.C_nps).fit(X[list(rows)], labels)
+
+        churn = [(i, "yes" if r.churn else "no") for i, r in enumerate(records) if r.churn is not None]
+        if len({label for _, label in churn}) >= 2:
+            say(f"churn head on {len(churn)} texts")
+            rows, labels = zip(*churn, strict=True)
+            self.heads_["churn"] = ClassifierHead(self.C_churn, class_weight="balanced").fit(
+                X[list(rows)], labels
+            )
+        self._stack_weights()
+        self.n_train_ = len(records)
+        return self
+
+    def _stack_weights(self) -> None:
+        """All heads' explanation rows in one matrix, so one sparse product explains a whole batch."""
+        blocks: list[np.ndarray] = []
+        self.weight_rows_: dict[tuple[str, str], int] = {}
+
+        def add(head: str, names: Sequence[str], rows: np.ndarray) -> None:
+            for name, row in zip(names, rows, strict=True):
+                self.weight_rows_[(head, name)] = len(blocks)
+                blocks.append(row)
+
+        for name in ("sentiment", "nps_category", "churn"):
+            head = self.heads_.get(name)
+            if isinstance(head, ClassifierHead):
+                add(name, head.classes_, head.class_weights())
+        drivers = self.heads_.get("drivers")
+        if isinstance(drivers, MultiLabelHead):
+            add("drivers", drivers.trained_labels, drivers.class_weights())
+        ds = self.heads_.get("driver_sentiment")
+        if isinstance(ds, DriverSentimentHead):
+            for driver in ds.drivers_:
+                add(f"driver_sentiment:{driver}", ds.classes_, ds.class_weights(driver))
+        self.weights_ = np.vstack(blocks).astype(np.float32).T if blocks else None
+
+    # -- inference ---------------------------------------------------------------------------------------
+    @property
+    def untrained_heads(self) -> list[str]:
+        self._check_fitted()
+        # churn always has an answer: the documented cue rule stands in when it was not learned
+        return [h for h in HEADS if h != "churn" and h not in self.heads_]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "heads_"):
+            raise NotFittedError("this FeedbackModel is not fitted yet; call fit() or load an artifact")
+
+    def _batch(self, texts: Sequence[str], langs: Sequence[str | None] | None, explain: bool) -> _Batch:
+        self._check_fitted()
+        texts = list(texts)
+        given = list(langs) if langs is not None else [None] * len(texts)
+        if len(given) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(given)} languages")
+        detected = [lang or detect_language(text) for text, lang in zip(texts, given, strict=True)]
+        tokens = [tokenize(text, lang) for text, lang in zip(texts, detected, strict=True)]
+        if explain:
+            X, attribution, offsets = self.featurizer_.transform_with_attribution(tokens)
+            return _Batch(texts, detected, tokens, X, attribution, offsets)
+        return _Batch(texts, detected, tokens, self.featurizer_.transform(tokens))
+
+    def _probabilities(self, batch: _Batch) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for name in ("sentiment", "nps_category"):
+            head = self.heads_.get(name)
+            if isinstance(head, ClassifierHead):
+                out[name] = head.predict_proba(batch.X)
+        drivers = self.heads_.get("drivers")
+        if isinstance(drivers, MultiLabelHead):
+            out["drivers"] = drivers.predict_proba(batch.X)
+        polarity = self.heads_.get("driver_sentiment")
+        if isinstance(polarity, DriverSentimentHead):
+            for driver in polarity.drivers_:
+                out[f"driver_sentiment:{driver}"] = polarity.predict_proba(batch.X, driver)
+        out["churn"] = self._churn_probability(batch, out)
+        return out
+
+    def _churn_probability(self, batch: _Batch, proba: dict[str, np.ndarray]) -> np.ndarray:
+        head = self.heads_.get("churn")
+        if isinstance(head, ClassifierHead):
+            return head.predict_proba(batch.X)[:, head.classes_.index("yes")]
+        n = len(batch.texts)
+        p_detractor = self._class_column(proba, "nps_category", "detractor", n)
+        p_negative = self._class_column(proba, "sentiment", "negative", n)
+        return np.array(
+            [
+                churn_rules.rule_probability(
+                    churn_rules.intent_strength(churn_rules.find_cues(text, tokens, lang)), pd, pn
+                )
+                for text, tokens, lang, pd, pn in zip(
+                    batch.texts, batch.tokens, batch.langs, p_detractor, p_negative, strict=True
+                )
+            ]
+        )
+
+    def _class_column(self, proba: dict[str, np.ndarray], head: str, label: str, n: int) -> np.ndarray:
+        model = self.heads_.get(head)
+        if isinstance(model, ClassifierHead) and label in model.classes_:
+            return proba[head][:, model.classes_.index(label)]
+        return np.zeros(n)
+
+    def predict_proba(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Per head, an (n_texts × n_classes) array in `classes(head)` order: `drivers` has one column per
+        trained driver, `driver_sentiment:<driver>` the polarity toward it, `churn` is one probability."""
+        return self._probabilities(self._batch(texts, langs, explain=False))
+
+    def classes(self, head: str) -> list[str]:
+        self._check_fitted()
+        model = self.heads_.get(head)
+        if isinstance(model, ClassifierHead):
+            return list(model.classes_)
+        if isinstance(model, MultiLabelHead):
+            return model.trained_labels
+        if isinstance(model, DriverSentimentHead):
+            return list(model.classes_)
+        raise KeyError(f"head {head!r} is not trained")
+
+    def predict(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> list[dict]:
+        """Flat predictions in the data contract's columns (plus `churn_probability`), for scoring files."""
+        return [
+            {
+                "lang": c["language"],
+                "sentiment": c["sentiment"]["label"] if c["sentiment"] else None,
+                "drivers": [d["name"] for d in c["drivers"]],
+                "driver_sentiment": {
+                    d["name"]: d["sentiment"]["label"] for d in c["drivers"] if d["sentiment"] is not None
+                },
+                "nps_category": c["nps"]["category"] if c["nps"] else None,
+                "churn_probability": c["churn"]["probability"],
+            }
+            for c in self.classify(texts, langs, explain=False)
+        ]
+
+    def classify(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        scores: Sequence[float | None] | None = None,
+        score_scales: Sequence[str | None] | None = None,
+        explain: bool = True,
+    ) -> list[dict]:
+        """Everything the model predicts about each text, as the JSON a support tool receives."""
+        batch = self._batch(texts, langs, explain)
+        proba = self._probabilities(batch)
+        contributions = (
+            np.asarray(batch.attribution @ self.weights_)
+            if explain and batch.attribution is not None and self.weights_ is not None
+            else None
+        )
+        n = len(batch.texts)
+        scores = list(scores) if scores is not None else [None] * n
+        scales = list(score_scales) if score_scales is not None else [None] * n
+        out = []
+        for i in range(n):
+            token_scores = (
+                contributions[batch.offsets[i] : batch.offsets[i + 1]] if contributions is not None else None
+            )
+            out.append(self._one(batch, proba, i, token_scores, scores[i], scales[i]))
+        return out
+
+    def _evidence(self, batch: _Batch, i: int, token_scores: np.ndarray | None, head: str, label: str):
+        row = self.weight_rows_.get((head, label))
+        if token_scores is None or row is None:
+            return []
+        return evidence(batch.texts[i], batch.tokens[i], token_scores[:, row])
+
+    def _one(
+        self,
+        batch: _Batch,
+        proba: dict[str, np.ndarray],
+        i: int,
+        token_scores: np.ndarray | None,
+        score: float | None,
+        scale: str | None,
+    ) -> dict:
+        result: dict = {"language": batch.langs[i]}
+        result["sentiment"] = self._labelled(batch, proba, i, token_scores, "sentiment")
+        result["drivers"] = self._drivers(batch, proba, i, token_scores)
+        if score is not None:
+            result["nps"] = {"category": nps_category_from_score(score, scale), "source": "score"}
+        else:
+            nps = self._labelled(batch, proba, i, token_scores, "nps_category")
+            result["nps"] = nps and {"category": nps.pop("label"), "source": "predicted", **nps}
+        result["churn"] = self._churn(batch, proba, i, token_scores)
+        result["untrained_heads"] = self.untrained_heads
+        return result
+
+    def _labelled(self, batch, proba, i, token_scores, head: str) -> dict | None:
+        model = self.heads_.get(head)
+        if not isinstance(model, ClassifierHead):
+            return None
+        result = _distribution(model.classes_, proba[head][i])
+        result["evidence"] = self._evidence(batch, i, token_scores, head, result["label"])
+        return result
+
+    def _drivers(self, batch, proba, i, token_scores) -> list[dict]:
+        head = self.heads_.get("drivers")
+        if not isinstance(head, MultiLabelHead):
+            return []
+        polarity_head = self.heads_.get("driver_sentiment")
+        found = []
+        for k, (name, threshold) in enumerate(zip(head.trained_labels, head.thresholds(), strict=True)):
+            p = float(proba["drivers"][i, k])
+            if p < threshold:
+                continue
+            driver = self.taxonomy_.get(name)
+            entry: dict = {
+                "name": name,
+                "label_en": driver.label_en if driver else name,
+                "label_fa": driver.label_fa if driver else name,
+                "probability": round(p, 4),
+                "evidence": self._evidence(batch, i, token_scores, "drivers", name),
+                "sentiment": None,
+            }
+            if isinstance(polarity_head, DriverSentimentHead) and name in polarity_head.drivers_:
+                polarity = _distribution(polarity_head.classes_, proba[f"driver_sentiment:{name}"][i])
+                polarity["evidence"] = self._evidence(
+                    batch, i, token_scores, f"driver_sentiment:{name}", polarity["label"]
+                )
+                entry["sentiment"] = polarity
+            found.append(entry)
+        return found
+
+    def _churn(self, batch, proba, i, token_scores) -> dict:
+        probability = float(proba["churn"][i])
+        cues = churn_rules.find_cues(batch.texts[i], batch.tokens[i], batch.langs[i])
+        reasons = [
+            {"kind": "intent cue", "phrase": batch.texts[i][c.start : c.end], "start": c.start, "end": c.end}
+            for c in cues
+            if c.kind == "intent"
+        ]
+        learned = isinstance(self.heads_.get("churn"), ClassifierHead)
+        if learned:
+            reasons += [
+                {"kind": "evidence", **e} for e in self._evidence(batch, i, token_scores, "churn", "yes")
+            ]
+        nps = self.heads_.get("nps_category")
+        if isinstance(nps, ClassifierHead) and "detractor" in nps.classes_:
+            p_det = float(proba["nps_category"][i, nps.classes_.index("detractor")])
+            if p_det >= 0.5:
+                reasons.append({"kind": "likely detractor", "probability": round(p_det, 4)})
+        return {
+            "probability": round(probability, 4),
+            "band": churn_rules.band(probability),
+            "method": "learned" if learned else "rules",
+            "reasons": reasons,
+        }
+
+
+def _distribution(classes: Sequence[str], p: np.ndarray) -> dict:
+    """The most likely label, its probability and the full distribution, rounded for JSON."""
+    k = int(np.argmax(p))
+    return {
+        "label": classes[k],
+        "confidence": round(float(p[k]), 4),
+        "probabilities": {c: round(float(v), 4) for c, v in zip(classes, p, strict=True)},
+    }

@@ -1,0 +1,84 @@
+"""Personal data in feedback: URLs, e-mails, phone and card numbers, found by position.
+
+Why positions: `redact` must return the customer's text untouched except for the masked items, and the
+tokeniser turns each item into one placeholder token whose span still points at the original characters.
+Digits may be ASCII, Persian (۰-۹) or Arabic-Indic (٠-٩): Iranian customers type phone numbers in all three.
+
+Placeholders (also the normalised form of such a token):
+
+| placeholder | what it replaces |
+|---|---|
+| `<url>` | `http(s)://…`, `ftp://…`, `www.…`, bare domains with a common TLD (`digikala.com/…`, `snapp.ir`) |
+| `<email>` | `name@host.tld` |
+| `<phone>` | `+<country>…` / `00<country>…` with at least 8 digits (longer runs are masked too: safer); Iranian `09xx xxx xxxx`, `0xx xxxx xxxx`; North-American `(800) 555-1234`, `1-800-555-1234` (separators required) |
+| `<card>` | 16 digits, optionally grouped 4-4-4-4 by spaces or dashes (bank cards) |
+| `<iban>` | Iranian Sheba account numbers: `IR` + 24 digits |
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+PLACEHOLDERS: dict[str, str] = {
+    "url": "<url>",
+    "email": "<email>",
+    "phone": "<phone>",
+    "card": "<card>",
+    "iban": "<iban>",
+}
+
+_D = "[0-9۰-۹٠-٩]"
+_URL_END = r"[^\s<>\"'«».,;:!?؟،)\]}]"
+_URL_BODY = r"[^\s<>\"'«»]*"
+_TLDS = "com|ir|org|net|io|me|info|biz|app|shop|store|online|site|xyz|dev|ai"
+_PII = re.compile(
+    rf"(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}})"
+    rf"|(?P<url>(?:(?i:https?://|ftp://|www\.)){_URL_BODY}{_URL_END}"
+    rf"|(?<![\w@.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?i:{_TLDS})\b(?:/{_URL_BODY}{_URL_END})?)"
+    rf"|(?P<iban>\b(?i:ir)(?:[ -]?{_D}){{24}}(?!{_D}))"
+    rf"|(?P<card>(?<!{_D}){_D}{{4}}(?:[ -]?{_D}{{4}}){{3}}(?!{_D}))"
+    rf"|(?P<phone>(?:\+|(?<!{_D})[0۰٠]{{2}}){_D}{{1,3}}(?:[ .-]?\(?{_D}{{2,4}}\)?){{2,5}}(?!{_D})"
+    rf"|(?<!{_D})[0۰٠]{_D}{{2,3}}[ -]?{_D}{{3,4}}[ -]?{_D}{{4}}(?!{_D})"
+    rf"|(?<!{_D})(?:[1۱١][ .-]?)?\(?{_D}{{3}}\)?[ .-]{_D}{{3}}[ .-]{_D}{{4}}(?!{_D}))"
+)
+# Every item above needs a digit, an "@", or a dot before a letter; most texts have none and skip the scan.
+_GATE = re.compile(r"[0-9۰-۹٠-٩@]|\.[A-Za-z]")
+_DIGIT = re.compile(_D)
+
+
+class PiiSpan(NamedTuple):
+    """One personal item: its span in the text and the placeholder that replaces it."""
+
+    start: int
+    end: int
+    placeholder: str
+
+
+def find_pii(text: str) -> list[PiiSpan]:
+    """All personal items in `text`, left to right, non-overlapping."""
+    if not _GATE.search(text):
+        return []
+    spans: list[PiiSpan] = []
+    for match in _PII.finditer(text):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind == "phone" and len(_DIGIT.findall(match.group())) < 8:
+            continue
+        spans.append(PiiSpan(match.start(), match.end(), PLACEHOLDERS[kind]))
+    return spans
+
+
+def redact(text: str) -> str:
+    """The original text with only its personal items replaced by their placeholders."""
+    spans = find_pii(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end, placeholder in spans:
+        parts.append(text[last:start])
+        parts.append(placeholder)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)

@@ -1,0 +1,118 @@
+"""Versioned model artifacts: a folder with the model (joblib), its card and a checksum verified on load.
+
+A folder is written under a temporary name and renamed into place, so a crash never leaves a
+half-written artifact that looks complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import sklearn
+
+from cxtext.model import FeedbackModel
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+CARD_FILE = "card.json"
+
+
+class ArtifactError(Exception):
+    """A model folder that cannot be used: missing, corrupted or made by an incompatible version."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: FeedbackModel
+    card: dict
+    path: Path
+
+    @property
+    def version(self) -> str:
+        return str(self.card["version"])
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_artifact(model: FeedbackModel, card: dict, out_dir: str | os.PathLike[str]) -> Path:
+    """Write `model` and `card` to `out_dir` atomically; the card gains checksum, format and version."""
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        joblib.dump(model, staging / MODEL_FILE, compress=3)
+        checksum = sha256_file(staging / MODEL_FILE)
+        full_card = {
+            **card,
+            "format_version": FORMAT_VERSION,
+            "sklearn_version": sklearn.__version__,
+            "model_sha256": checksum,
+            "version": card.get("version") or f"{card['created_at'][:19].replace(':', '')}-{checksum[:8]}",
+        }
+        card_text = json.dumps(full_card, indent=2, ensure_ascii=False)
+        (staging / CARD_FILE).write_text(card_text, encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def read_card(path: str | os.PathLike[str]) -> dict:
+    folder = Path(path)
+    card_path = folder / CARD_FILE
+    if not folder.is_dir():
+        raise ArtifactError(f"{folder}: no such model folder")
+    if not card_path.is_file():
+        raise ArtifactError(f"{folder}: not a cxtext model (no {CARD_FILE})")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{card_path}: unreadable model card ({exc})") from exc
+    if not isinstance(card, dict) or "model_sha256" not in card:
+        raise ArtifactError(f"{card_path}: model card lacks its checksum")
+    return card
+
+
+def load_artifact(path: str | os.PathLike[str]) -> LoadedModel:
+    """Load and verify a model folder; every failure is an `ArtifactError` with a readable reason."""
+    folder = Path(path)
+    card = read_card(folder)
+    if card.get("format_version") != FORMAT_VERSION:
+        raise ArtifactError(
+            f"{folder}: artifact format {card.get('format_version')} is not supported "
+            f"(this cxtext reads format {FORMAT_VERSION}); retrain the model"
+        )
+    trained_with = str(card.get("sklearn_version", ""))
+    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ArtifactError(
+            f"{folder}: trained with scikit-learn {trained_with}, this install has {sklearn.__version__}; "
+            "retrain the model"
+        )
+    model_path = folder / MODEL_FILE
+    if not model_path.is_file():
+        raise ArtifactError(f"{folder}: {MODEL_FILE} is missing")
+    if sha256_file(model_path) != card["model_sha256"]:
+        raise ArtifactError(f"{model_path}: checksum mismatch, the file is corrupted or was modified")
+    try:
+        model = joblib.load(model_path)
+    except Exception as exc:  # a file that passed the checksum but does not unpickle: wrong writer
+        raise ArtifactError(f"{model_path}: cannot be loaded ({type(exc).__name__})") from exc
+    if not isinstance(model, FeedbackModel):
+        raise ArtifactError(f"{model_path}: holds a {type(model).__name__}, not a FeedbackModel")
+    return LoadedModel(model, card, folder)

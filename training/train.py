@@ -1,0 +1,142 @@
+"""Train a `FeedbackModel` from labelled files and write a versioned artifact with its model card."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy
+import scipy
+import sklearn
+
+import cxtext
+from cxtext.model import FeedbackModel
+from cxtext.schema import Record
+from cxtext.taxonomy import Taxonomy
+from models.artifact import LoadedModel, load_artifact, save_artifact, sha256_file
+from training.data import load_records
+from training.evaluate import evaluate
+from training.sources import with_label_coverage
+
+Progress = Callable[[str], None]
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+
+
+def corpus_files() -> list[Path]:
+    """The starter corpus shipped with cxtext (written by the project, no third-party text)."""
+    return sorted(CORPUS_DIR.glob("*/*.csv"))
+
+
+def is_held_out(record: Record, fraction: float) -> bool:
+    """Stable hash split on the text, so a text and its copies always land on the same side."""
+    if fraction <= 0:
+        return False
+    digest = hashlib.sha256(("cxtext-holdout-v1\0" + " ".join(record.text.lower().split())).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+
+
+def label_counts(records: Sequence[Record]) -> dict[str, dict[str, int]]:
+    return {
+        "lang": dict(Counter(r.lang or "unknown" for r in records)),
+        "source": dict(Counter(r.source or "(none)" for r in records)),
+        "sentiment": dict(Counter(r.sentiment for r in records if r.sentiment)),
+        "drivers": dict(Counter(d for r in records for d in r.drivers or ())),
+        "drivers_labelled": {"texts": sum(r.drivers is not None for r in records)},
+        "driver_sentiment": dict(Counter(p for r in records for p in (r.driver_sentiment or {}).values())),
+        "nps_category": dict(Counter(r.nps_category for r in records if r.nps_category)),
+        "churn": dict(Counter(str(int(r.churn)) for r in records if r.churn is not None)),
+    }
+
+
+def library_versions() -> dict[str, str]:
+    import hazm
+    import spacy
+
+    return {
+        "cxtext": cxtext.__version__,
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "hazm": getattr(hazm, "__version__", "0.10.0"),
+        "spacy": spacy.__version__,
+    }
+
+
+def _strip_errors(report: dict) -> dict:
+    """Model cards keep the numbers, not example texts."""
+    if isinstance(report, dict):
+        return {k: _strip_errors(v) for k, v in report.items() if k != "errors"}
+    return report
+
+
+def train_records(
+    records: Sequence[Record],
+    out_dir: str | os.PathLike[str],
+    *,
+    data_files: Iterable[str | os.PathLike[str]] = (),
+    taxonomy: Taxonomy | None = None,
+    holdout_fraction: float = 0.1,
+    progress: Progress | None = None,
+    model_params: dict | None = None,
+) -> LoadedModel:
+    """Fit on all but a held-out slice, evaluate on that slice, write the artifact and its card."""
+    say = progress or (lambda _msg: None)
+    records = with_label_coverage(records)
+    held_out = [r for r in records if is_held_out(r, holdout_fraction)]
+    training = [r for r in records if not is_held_out(r, holdout_fraction)]
+    started = time.perf_counter()
+    model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(training, progress=say)
+    seconds = time.perf_counter() - started
+    say(f"evaluating on {len(held_out)} held-out texts")
+    report = _strip_errors(evaluate(model, held_out)) if held_out else None
+    card = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": [{"path": str(p), "sha256": sha256_file(Path(p))} for p in data_files],
+        "counts": {"train": label_counts(training), "held_out": len(held_out)},
+        "holdout": {"fraction": holdout_fraction, "rule": "sha256 of the lower-cased text"},
+        "heads": {
+            "trained": sorted(model.heads_),
+            "untrained": model.untrained_heads,
+            "churn_method": "learned" if "churn" in model.heads_ else "rules",
+        },
+        "labels": {head: model.classes(head) for head in sorted(model.heads_)},
+        "taxonomy": model.taxonomy_.to_dict(),
+        "params": {k: v for k, v in vars(model).items() if not k.endswith("_") and k != "taxonomy"},
+        "metrics": report,
+        "training_seconds": round(seconds, 1),
+        "libraries": library_versions(),
+    }
+    say(f"writing {out_dir}")
+    save_artifact(model, card, out_dir)
+    return load_artifact(out_dir)
+
+
+def train_files(
+    paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    taxonomy: Taxonomy | None = None,
+    strict: bool = True,
+    holdout_fraction: float = 0.1,
+    progress: Progress | None = None,
+) -> LoadedModel:
+    """Load labelled files (strict by default: a bad row stops training before anything is written)."""
+    result = load_records(paths, strict=strict, taxonomy=taxonomy)
+    if progress:
+        progress(f"loaded {len(result.records)} records, skipped {len(result.errors)} bad rows")
+    return train_records(
+        result.records,
+        out_dir,
+        data_files=paths,
+        taxonomy=taxonomy,
+        holdout_fraction=holdout_fraction,
+        progress=progress,
+    )
