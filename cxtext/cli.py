@@ -13,9 +13,7 @@ from collections.abc import Sequence
 from cxtext import __version__
 
 # Order is the order shown by `cxtext --help`.
-COMMANDS: tuple[str, ...] = (
-    "validate",
-)
+COMMANDS: tuple[str, ...] = ("classify", "train", "evaluate", "validate")
 
 
 class CommandError(Exception):
