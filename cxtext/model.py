@@ -58,8 +58,8 @@ class FeedbackModel:
         C_nps: float = 2.0,
         C_churn: float = 4.0,
         char_ngram_range: tuple[int, int] = (2, 5),
-        min_df: int = 1,
-        char_weight: float = 0.3,
+        min_df: int = 2,
+        char_weight: float = 1.0,
         random_state: int = 0,
     ) -> None:
         self.taxonomy = taxonomy
