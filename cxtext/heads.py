@@ -36,13 +36,9 @@ class ClassifierHead:
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return self.estimator_.predict_proba(X)
 
-    def class_weights(self) -> np.ndarray:
-        """(n_classes × n_features) scores whose softmax is the prediction; centred so each row is evidence
-        for that class *against the others* (a binary model's single row becomes ±w/2)."""
-        coef = self.estimator_.coef_
-        if coef.shape[0] == 1:
-            return np.vstack([-coef[0] / 2, coef[0] / 2])
-        return coef - coef.mean(axis=0, keepdims=True)
+    def class_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(weights, intercepts) per class whose softmax is `predict_proba` (see `softmax_rows`)."""
+        return softmax_rows(self.estimator_.coef_, self.estimator_.intercept_)
 
 
 class MultiLabelHead:
@@ -89,9 +85,10 @@ class MultiLabelHead:
             return np.zeros((X.shape[0], 0))
         return np.column_stack([self.estimators_[k].predict_proba(X)[:, 1] for k in self.trained_labels])
 
-    def class_weights(self) -> np.ndarray:
-        """One row per trained label: evidence for 'mentioned'."""
-        return np.vstack([self.estimators_[k].coef_[0] for k in self.trained_labels])
+    def label_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(weights, intercepts), one row per trained label, whose sigmoid is `predict_proba`."""
+        weights = np.vstack([self.estimators_[k].coef_[0] for k in self.trained_labels])
+        return weights, np.array([self.estimators_[k].intercept_[0] for k in self.trained_labels])
 
     def thresholds(self) -> np.ndarray:
         return np.array([self.thresholds_[k] for k in self.trained_labels])
@@ -161,8 +158,18 @@ class DriverSentimentHead:
         coef = self.estimator_.coef_
         return coef[:, :f] + coef[:, f * k : f * (k + 1)]
 
-    def class_weights(self, driver: str) -> np.ndarray:
-        coef = self._effective_coef(driver)
-        if coef.shape[0] == 1:
-            return np.vstack([-coef[0] / 2, coef[0] / 2])
-        return coef - coef.mean(axis=0, keepdims=True)
+    def class_scores(self, driver: str) -> tuple[np.ndarray, np.ndarray]:
+        """(weights, intercepts) per class whose softmax is `predict_proba(X, driver)`."""
+        return softmax_rows(self._effective_coef(driver), self.estimator_.intercept_)
+
+
+def softmax_rows(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rewrite a logistic model as one row per class whose softmax gives its probabilities.
+
+    Rows are centred, so each is evidence for its class *against the others*; shifting every class score
+    by the same amount leaves a softmax unchanged. A binary model's single row w becomes (−w/2, +w/2),
+    whose two-way softmax is exactly sigmoid(w·x + b).
+    """
+    if coef.shape[0] == 1:
+        return np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    return coef - coef.mean(axis=0, keepdims=True), intercept - intercept.mean()

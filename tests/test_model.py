@@ -7,6 +7,7 @@ import pytest
 
 from cxtext.model import FeedbackModel, NotFittedError
 from cxtext.schema import Record
+from cxtext.tokens import tokenize
 from tests.conftest import every_nth, shared_file
 from training.data import load_records
 from training.evaluate import evaluate
@@ -109,3 +110,19 @@ def test_heads_without_labels_say_so_and_churn_falls_back_to_rules() -> None:
 def test_unfitted_model_raises_a_clear_error() -> None:
     with pytest.raises(NotFittedError):
         FeedbackModel().classify(["hello"])
+
+
+def test_fused_scoring_equals_each_heads_own_probabilities(small_model: FeedbackModel) -> None:
+    """All heads are scored by one matrix product; it must agree with the fitted estimators."""
+    texts = ["Rude staff, cold food, fair prices", "ارسال سریع بود ولی کیفیت پایین", "I am switching banks"]
+    fused = small_model.predict_proba(texts)
+    X = small_model.featurizer_.transform([tokenize(t) for t in texts])
+    heads = small_model.heads_
+    np.testing.assert_allclose(fused["sentiment"], heads["sentiment"].predict_proba(X), atol=1e-4)
+    np.testing.assert_allclose(fused["nps_category"], heads["nps_category"].predict_proba(X), atol=1e-4)
+    np.testing.assert_allclose(fused["drivers"], heads["drivers"].predict_proba(X), atol=1e-4)
+    churn = heads["churn"].predict_proba(X)[:, heads["churn"].classes_.index("yes")]
+    np.testing.assert_allclose(fused["churn"], churn, atol=1e-4)
+    for driver in heads["driver_sentiment"].drivers_:
+        own = heads["driver_sentiment"].predict_proba(X, driver)
+        np.testing.assert_allclose(fused[f"driver_sentiment:{driver}"], own, atol=1e-4)
