@@ -17,9 +17,11 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
+from cxtext.lexicon import driver_hits
 from cxtext.tokens import Token
 
 NEGATION_PREFIX = "NOT_"
+WINDOW = 3  # tokens either side of a driver term that count as "near" it
 
 
 @lru_cache(maxsize=200_000)
@@ -58,12 +60,14 @@ class TokenFeaturizer:
         sublinear_tf: bool = True,
         char_weight: float = 1.0,
         max_features: int | None = 400_000,
+        lexicon: bool = True,
     ) -> None:
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
         self.char_weight = char_weight
         self.max_features = max_features
+        self.lexicon = lexicon
 
     # -- vocabulary -------------------------------------------------------------------------------------
     def _doc_strings(self, tokens: Sequence[Token]) -> list[str]:
@@ -71,8 +75,25 @@ class TokenFeaturizer:
         strings: list[str] = []
         for token in tokens:
             strings.extend(_token_strings(token.norm, token.negated, low, high))
-        strings.extend(_bigram(a, b) for a, b in pairwise(tokens))
+        strings.extend(feature for feature, _ in self._context_features(tokens))
         return strings
+
+    def _context_features(self, tokens: Sequence[Token]) -> list[tuple[str, tuple[int, ...]]]:
+        """Features that need neighbouring tokens or a lexicon, with the positions of the tokens owning them.
+
+        Bigrams belong to both their tokens; a lexicon hit ("L|price") to the token it starts at, so the
+        hand-written prior is explained like any other feature.
+        """
+        out = [(_bigram(a, b), (i, i + 1)) for i, (a, b) in enumerate(pairwise(tokens))]
+        if self.lexicon:
+            for hit in driver_hits(tokens):
+                out.append((f"L|{hit.driver}", (hit.token,)))
+                # words near a driver term, tagged with the driver: what is said *about* it
+                for i in range(max(0, hit.token - WINDOW), min(len(tokens), hit.token + WINDOW + 1)):
+                    token = tokens[i]
+                    form = NEGATION_PREFIX + token.norm if token.negated else token.norm
+                    out.append((f"D|{hit.driver}|{form}", (i,)))
+        return out
 
     def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
         df: Counter[str] = Counter()
@@ -127,34 +148,37 @@ class TokenFeaturizer:
     def _occurrences(self, docs: Sequence[Sequence[Token]]) -> tuple[np.ndarray, ...]:
         """Every feature occurrence in the batch as parallel arrays (doc, token, feature, share).
 
-        `token` is the global index of the owning token occurrence (documents laid end to end). A bigram
-        belongs half to each of its two tokens, so shares always add up to the feature's count.
+        `token` is the global index of the owning token occurrence (documents laid end to end). A feature
+        owned by several tokens is split evenly, so shares always add up to the feature's count.
         """
         vocab = self.vocabulary_
         chunks: list[np.ndarray] = []
-        bigram_feats: list[int] = []
-        bigram_owners: list[int] = []
-        bigram_docs: list[int] = []
+        context_feats: list[int] = []
+        context_owners: list[int] = []
+        context_docs: list[int] = []
+        context_shares: list[float] = []
         doc_lengths = np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs))
         base = 0
         for r, tokens in enumerate(docs):
             chunks.extend(self._token_indices(token) for token in tokens)
-            for position in range(len(tokens) - 1):
-                j = vocab.get(_bigram(tokens[position], tokens[position + 1]))
-                if j is not None:
-                    bigram_feats += (j, j)
-                    bigram_owners += (base + position, base + position + 1)
-                    bigram_docs += (r, r)
+            for feature, positions in self._context_features(tokens):
+                j = vocab.get(feature)
+                if j is None:
+                    continue
+                for position in positions:
+                    context_feats.append(j)
+                    context_owners.append(base + position)
+                    context_docs.append(r)
+                    context_shares.append(1.0 / len(positions))
             base += len(tokens)
         sizes = np.fromiter((c.size for c in chunks), dtype=np.int64, count=len(chunks))
         token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
         unigram_feats = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
         owners = np.repeat(np.arange(len(chunks), dtype=np.int64), sizes)
-        feat = np.concatenate([unigram_feats, np.asarray(bigram_feats, dtype=np.int32)])
-        owner = np.concatenate([owners, np.asarray(bigram_owners, dtype=np.int64)])
-        doc = np.concatenate([token_doc[owners], np.asarray(bigram_docs, dtype=np.int64)])
-        halves = np.full(len(bigram_feats), 0.5, np.float32)
-        share = np.concatenate([np.ones(owners.size, np.float32), halves])
+        feat = np.concatenate([unigram_feats, np.asarray(context_feats, dtype=np.int32)])
+        owner = np.concatenate([owners, np.asarray(context_owners, dtype=np.int64)])
+        doc = np.concatenate([token_doc[owners], np.asarray(context_docs, dtype=np.int64)])
+        share = np.concatenate([np.ones(owners.size, np.float32), np.asarray(context_shares, np.float32)])
         return doc, owner, feat, share, doc_lengths
 
     def _tf(self, counts: np.ndarray) -> np.ndarray:

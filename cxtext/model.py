@@ -60,6 +60,7 @@ class FeedbackModel:
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
         char_weight: float = 1.0,
+        lexicon: bool = True,
         random_state: int = 0,
     ) -> None:
         self.taxonomy = taxonomy
@@ -71,6 +72,7 @@ class FeedbackModel:
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.char_weight = char_weight
+        self.lexicon = lexicon
         self.random_state = random_state
 
     # -- training -----------------------------------------------------------------------------------------
@@ -85,7 +87,9 @@ class FeedbackModel:
         langs = [r.lang or detect_language(r.text) for r in records]
         docs = [tokenize(r.text, lang) for r, lang in zip(records, langs, strict=True)]
         say("building features")
-        self.featurizer_ = TokenFeaturizer(self.char_ngram_range, self.min_df, char_weight=self.char_weight)
+        self.featurizer_ = TokenFeaturizer(
+            self.char_ngram_range, self.min_df, char_weight=self.char_weight, lexicon=self.lexicon
+        )
         X = self.featurizer_.fit_transform(docs)
         self.heads_: dict[str, object] = {}
 

@@ -9,6 +9,7 @@ import pytest
 from cxtext.paths import shared_data_dir
 from cxtext.schema import Record
 from training.data import load_records
+from training.train import CORPUS_DIR
 
 
 def shared_file(name: str) -> Path:
@@ -24,7 +25,7 @@ def every_nth(records: list[Record], n: int) -> list[Record]:
 
 @pytest.fixture(scope="session")
 def training_slice() -> list[Record]:
-    """About 3,000 real texts covering every head: sentiment, drivers, driver sentiment, NPS, churn."""
+    """About 4,000 real texts covering every head: sentiment, drivers, driver sentiment, NPS, churn."""
     files = {
         "en/semeval14_restaurants_train.csv": 2,
         "en/airline_tweets_train.csv": 10,
@@ -35,6 +36,8 @@ def training_slice() -> list[Record]:
     records: list[Record] = []
     for name, n in files.items():
         records += every_nth(load_records([shared_file(name)]).records, n)
+    # Persian public data is small and product-only; the default model leans on our corpus the same way
+    records += every_nth(load_records(sorted(CORPUS_DIR.glob("fa/*.csv"))).records, 3)
     return records
 
 
@@ -79,7 +82,9 @@ def api_training_records() -> list[Record]:
 
 
 @pytest.fixture(scope="session")
-def api_model_dirs(api_training_records: list[Record], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def api_model_dirs(
+    api_training_records: list[Record], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
     """Two differently trained models: the registry's `default` and a second version to swap to."""
     from training.train import corpus_files, train_records
 

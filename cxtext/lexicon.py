@@ -1,0 +1,299 @@
+"""Hand-written lexicons matched on normalised tokens: driver seed terms and sentiment polarity words.
+
+Why hand-written lexicons next to the learned model: Persian and Finglish labelled data is scarce and the
+public English sets miss whole drivers (no `access` in SemEval or MAMS) and whole domains, so term lists
+written from the taxonomy definitions and from how customers praise and complain give the model a prior
+where data says nothing, and give explanations a readable reason («کرایه» → price, "rude" → negative).
+
+Each named lexicon is a TSV in `cxtext/lexicons/` with rows `lang, label, weight, term`: `drivers.tsv`
+(labels = the default taxonomy's drivers) and `sentiment.tsv` (labels `positive`, `negative`). Terms are
+written the way customers type them and pass through the same tokenizer as the text, so the file never
+has to spell normaliser details (Arabic letters, ZWNJ, digits, lower case). A trailing `*` makes the
+term's last word a prefix (`deliver*`, `تحویل*`); words separated by a space match consecutive tokens.
+Matching is greedy left to right and prefers the longest term, so «هزینه ارسال» (price) wins over «ارسال»
+(access) and "delivery fee" over "delivery".
+
+Negation is the tokenizer's (`Token.negated`): a hit is negated when its first token is. The sentiment
+lexicon lists affirmative forms only ("good", «خوب», «می‌ارزه»), and a Persian or Finglish negative verb
+(«نمی‌ارزه», «نپسندیدم», `nemiarze`) matches the term for its affirmative form as a negated hit, so
+"not good", «خوب نیست» and «نمی‌ارزه» all reach the featurizer as a negated term it can flip.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import ClassVar, NamedTuple, Self, cast
+
+from cxtext.taxonomy import Taxonomy
+from cxtext.text.persian_verbs import negative_verb_lemma
+from cxtext.tokens import Token, tokenize
+
+LANGS = ("en", "fa")
+"""Lexicon languages; `fa` covers Persian script and Finglish (Persian in Latin letters)."""
+
+POLARITIES = ("positive", "negative")
+
+_CACHE_LIMIT = 200_000
+
+
+class Hit(NamedTuple):
+    """One lexicon match: the index of its (first) token, its label, how surely, and whether negated."""
+
+    token: int
+    label: str
+    weight: float
+    negated: bool = False
+
+
+class DriverHit(Hit):
+    """A driver lexicon match; `driver` is its label."""
+
+    __slots__ = ()
+
+    @property
+    def driver(self) -> str:
+        return self.label
+
+
+class LexiconError(ValueError):
+    """A malformed line in a lexicon file."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    label: str
+    weight: float
+    rest: tuple[tuple[str, bool], ...]
+    """The words after the first one: (normalised form, is prefix)."""
+
+    def match_rest(self, norms: Sequence[str], start: int, affirmed: Mapping[int, str]) -> bool | None:
+        """None if the rest does not match at `start`, else whether it matched a negative verb's affirmative."""
+        if start + len(self.rest) > len(norms):
+            return None
+        used_affirmative = False
+        for offset, (form, prefix) in enumerate(self.rest):
+            norm = norms[start + offset]
+            if norm.startswith(form) if prefix else norm == form:
+                continue
+            norm = affirmed.get(start + offset, "")
+            if not (norm and (norm.startswith(form) if prefix else norm == form)):
+                return None
+            used_affirmative = True
+        return used_affirmative
+
+
+class _Index:
+    """One language's terms keyed by their first word: exact forms in a dict, prefixes by length."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[_Term]] = {}
+        self.prefixes: dict[int, dict[str, list[_Term]]] = {}
+        self._cache: dict[str, tuple[_Term, ...]] = {}
+
+    def add(self, words: list[tuple[str, bool]], term: _Term) -> None:
+        form, prefix = words[0]
+        table = self.prefixes.setdefault(len(form), {}) if prefix else self.exact
+        table.setdefault(form, []).append(term)
+
+    def starting_with(self, norm: str) -> tuple[_Term, ...]:
+        """Every term whose first word matches `norm` (cached: feedback repeats its words a lot)."""
+        found = self._cache.get(norm)
+        if found is None:
+            terms = list(self.exact.get(norm, ()))
+            for length, table in self.prefixes.items():
+                if length <= len(norm):
+                    terms.extend(table.get(norm[:length], ()))
+            found = tuple(terms)
+            if len(self._cache) < _CACHE_LIMIT:
+                self._cache[norm] = found
+        return found
+
+
+class Lexicon:
+    """Weighted terms per language under arbitrary labels, and the longest-match matcher over tokens.
+
+    Subclasses fix what a named lexicon file may contain (`labels`), what its label column is called in
+    error messages, the hit type, and whether negative verbs match affirmative terms (`affirms_negations`).
+    """
+
+    hit_type: ClassVar[type[Hit]] = Hit
+    label_column: ClassVar[str] = "label"
+    affirms_negations: ClassVar[bool] = False
+    """Negative verbs match their affirmative term as a negated hit, and a term may not be negated itself."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, float, str]]) -> None:
+        """`entries` are (lang, label, weight, term) rows as in the lexicon TSV files."""
+        self._indexes = {lang: _Index() for lang in LANGS}
+        self.counts: Counter[tuple[str, str]] = Counter()
+        """Number of terms per (lang, label)."""
+        for lang, label, weight, term in entries:
+            words = _term_words(term, lang, self.affirms_negations)
+            self._indexes[lang].add(words, _Term(label, weight, tuple(words[1:])))
+            self.counts[lang, label] += 1
+
+    @classmethod
+    def labels(cls) -> Collection[str] | None:
+        """The labels a file of this lexicon may use; None allows any."""
+        return None
+
+    @classmethod
+    def from_tsv(cls, text: str) -> Self:
+        return cls(_parse_tsv(text, cls.label_column, cls.labels()))
+
+    def hits(self, tokens: Sequence[Token], lang: str | None = None) -> list[Hit]:
+        """Matches in `tokens`, longest term first at each position.
+
+        `lang` picks the lexicon (`fa` and `fa-Latn` both read the Persian one); None or a language
+        without a lexicon searches all of them. A multi-word term yields one hit at its first token; a
+        term listed under several labels yields one hit per label. A hit is negated when its first token
+        is, or when it matched a negative verb through the verb's affirmative form.
+        """
+        family = "fa" if lang and lang.startswith("fa") else lang
+        indexes = [self._indexes[family]] if family in self._indexes else list(self._indexes.values())
+        norms = [token.norm for token in tokens]
+        affirmed = _affirmative_forms(tokens) if self.affirms_negations and family != "en" else {}
+        out: list[Hit] = []
+        i, n = 0, len(norms)
+        while i < n:
+            best_length = 0
+            best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
+            for form, first_affirmed in ((norms[i], False), (affirmed.get(i), True)):
+                if form is None:
+                    continue
+                for index in indexes:
+                    for term in index.starting_with(form):
+                        length = 1 + len(term.rest)
+                        if length < best_length:
+                            continue
+                        rest_affirmed = term.match_rest(norms, i + 1, affirmed)
+                        if rest_affirmed is None:
+                            continue
+                        if length > best_length:
+                            best_length, best = length, {}
+                        if term.weight > best.get(term.label, (0.0, False))[0]:
+                            negated = tokens[i].negated or first_affirmed or rest_affirmed
+                            best[term.label] = (term.weight, negated)
+            out.extend(self.hit_type(i, label, weight, negated) for label, (weight, negated) in best.items())
+            i += max(best_length, 1)
+        return out
+
+
+class DriverLexicon(Lexicon):
+    """Driver seed terms (`drivers.tsv`): labels are the default taxonomy's drivers."""
+
+    hit_type = DriverHit
+    label_column = "driver"
+
+    @classmethod
+    def labels(cls) -> Collection[str]:
+        return Taxonomy.default().names
+
+
+class SentimentLexicon(Lexicon):
+    """Polarity words (`sentiment.tsv`): labels `positive` / `negative`, affirmative forms only."""
+
+    label_column = "polarity"
+    affirms_negations = True
+
+    @classmethod
+    def labels(cls) -> Collection[str]:
+        return POLARITIES
+
+
+_NAMED: dict[str, type[Lexicon]] = {"drivers": DriverLexicon, "sentiment": SentimentLexicon}
+"""Lexicons shipped in `cxtext/lexicons/<name>.tsv`."""
+
+
+def _affirmative_forms(tokens: Sequence[Token]) -> dict[int, str]:
+    """Token index → affirmative form, for the negated Persian and Finglish negative verbs in `tokens`.
+
+    «نمی‌ارزه» → «می‌ارزه», «نپسندیدم» → «پسندیدم», «نیومد» → «اومد», `nemiarze` → `miarze`,
+    `nadare` → `dare`, `nayomad` → `omad`.
+    """
+    out: dict[int, str] = {}
+    for i, (norm, _, _, negated) in enumerate(tokens):
+        if not negated or len(norm) < 3:
+            continue
+        if norm[0] == "ن":
+            lemma = negative_verb_lemma(norm)
+            if lemma is None:
+                continue
+            rest = norm[1:]
+            if rest.startswith("می"):
+                out[i] = rest
+            elif lemma[0] in "اآ" and rest[0] == "ی":  # «نیومد», «نیامد»: the «ی» stands for the vowel
+                out[i] = lemma[0] + rest[2:] if rest.startswith("یا") else "ا" + rest[1:]
+            else:
+                out[i] = rest
+        elif norm.startswith(("nemi", "nmi", "na")) and norm.isascii():
+            rest = norm[1:] if norm[1] == "m" else norm[2:]
+            out[i] = rest[1:] if rest[0] == "y" and rest[1:2] in tuple("aeiou") else rest
+    return out
+
+
+def _term_words(term: str, lang: str, affirmative: bool = False) -> list[tuple[str, bool]]:
+    """A term's words as (normalised form, is prefix); Latin-script Persian terms are read as Finglish.
+
+    The whole term is tokenised at once, as it would be inside a text, so spaced compounds the
+    normaliser joins («بی ادب» → «بی‌ادب», «بسته بود» → «بسته_بود») match what customers wrote. With
+    `affirmative`, a term negated on its own («خوب نیست», "not good") is rejected: the text's negation
+    decides the polarity, so the file must name the affirmative form.
+    """
+    prefix = term.endswith("*")
+    words = term[:-1] if prefix else term
+    if "*" in words:
+        raise LexiconError(f"term {term!r}: '*' is only allowed at the end")
+    tokenizer_lang = "fa-Latn" if lang == "fa" and words.isascii() else lang
+    tokens = tokenize(words, tokenizer_lang)
+    if not tokens:
+        raise LexiconError(f"term {term!r} normalises to nothing")
+    if affirmative and tokens[0].negated:
+        raise LexiconError(f"term {term!r} is negated on its own: list its affirmative form")
+    norms = [token.norm for token in tokens]
+    return [(norm, False) for norm in norms[:-1]] + [(norms[-1], prefix)]
+
+
+def _parse_tsv(text: str, column: str, labels: Collection[str] | None) -> list[tuple[str, str, float, str]]:
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 4:
+            raise LexiconError(f"line {number}: expected lang, {column}, weight, term separated by tabs")
+        lang, label, weight, term = fields
+        if lang not in LANGS:
+            raise LexiconError(f"line {number}: unknown language {lang!r}")
+        if labels is not None and label not in labels:
+            raise LexiconError(f"line {number}: unknown {column} {label!r}")
+        try:
+            value = float(weight)
+        except ValueError:
+            raise LexiconError(f"line {number}: weight {weight!r} is not a number") from None
+        if not 0.0 < value <= 1.0:
+            raise LexiconError(f"line {number}: weight {value} is outside (0, 1]")
+        rows.append((lang, label, value, term.strip()))
+    return rows
+
+
+@cache
+def load_lexicon(name: str = "drivers") -> Lexicon:
+    """The lexicon shipped as `cxtext/lexicons/<name>.tsv` (`drivers`, `sentiment`), built once per process."""
+    if name not in _NAMED:
+        raise ValueError(f"unknown lexicon {name!r}; shipped: {', '.join(_NAMED)}")
+    text = resources.files("cxtext.lexicons").joinpath(f"{name}.tsv").read_text(encoding="utf-8")
+    return _NAMED[name].from_tsv(text)
+
+
+def lexicon_hits(tokens: Sequence[Token], name: str, lang: str | None = None) -> list[Hit]:
+    """Matches of the named lexicon in a tokenised text (see `Lexicon.hits`)."""
+    return load_lexicon(name).hits(tokens, lang)
+
+
+def driver_hits(tokens: Sequence[Token], lang: str | None = None) -> list[DriverHit]:
+    """Driver lexicon matches in a tokenised text (see `Lexicon.hits`)."""
+    return cast(list[DriverHit], lexicon_hits(tokens, "drivers", lang))  # DriverLexicon.hit_type
