@@ -12,8 +12,6 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from spacy.attrs import IDX, IS_SPACE, LENGTH
-
 from cxtext.text.common import DIGITS, Line
 from cxtext.text.pii import find_pii
 
@@ -24,6 +22,13 @@ def spacy_tokenizer() -> Any:
     import spacy
 
     return spacy.blank("en").tokenizer
+
+
+@cache
+def _offset_attrs() -> list[int]:
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    return [IDX, LENGTH, IS_SPACE]
 
 
 def normalize_english(text: str) -> str:
@@ -39,7 +44,7 @@ def _norm(token: str) -> str:
 
 def _extend(line: Line, text: str, offset: int) -> None:
     # `to_array` reads offsets straight from the C token structs: 2× faster than iterating Token objects
-    for start, size, space in spacy_tokenizer()(text).to_array([IDX, LENGTH, IS_SPACE]).tolist():
+    for start, size, space in spacy_tokenizer()(text).to_array(_offset_attrs()).tolist():
         if space or not (norm := _norm(text[start : start + size])):
             continue
         line.norms.append(norm)

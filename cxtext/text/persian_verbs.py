@@ -9,6 +9,8 @@ because «نرم» (soft) and «نگه» (keep) look like «ن + ر + م» and �
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cxtext.text.hazm_lexicon import ZWNJ
 
 # "past stems | present stems", formal then colloquial; the first past stem is the lemma. Vowel-initial
@@ -85,7 +87,7 @@ _CLITICS = ("", "ش", "ت", "م", "مون", "تون", "شون", "شو", "مو", 
 _ENDINGS = frozenset({p + c for p in _PERSON for c in _CLITICS} | set(_PERFECT))
 _SHORT_ENDINGS = {  # the one-letter colloquial stems, per prefix
     "ن": {"ش": {"ه", "م", "ی", "ن", "یم", "ید"}, "د": {"ه", "م", "ی", "ن", "ین", "یم"},
-          "ر": {"ه", "ی", "ن", "ین", "یم"}, "گ": {"م", "ی", "ن", "ین", "یم"}},
+          "ر": {"ه", "ی", "ن", "ین", "یم", "ید"}, "گ": {"م", "ی", "ن", "ین", "یم", "ید"}},
     "می": {"ش": {"ه", "م", "ی", "ن", "ین", "یم", "ید"}, "د": {"ه", "م", "ی", "ن", "ین", "یم"},
            "ر": {"ه", "م", "ی", "ن", "ین", "یم"}, "گ": {"ه", "م", "ی", "ن", "ین", "یم"},
            "ا": {"د", "م", "ی", "یم", "ید", "ین"}, "آ": {"د", "م", "ی", "یم", "ید", "ین"}},
@@ -131,23 +133,26 @@ def _match_stem(rest: str, table: dict[str, str], prefix: str, need_ending: bool
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def negative_verb_lemma(word: str) -> str | None:
     """For a negative verb form (نخریدم، نمی‌خوام، نداره، نیومد، نیست) its lemma, else None.
 
     The lemma is the past stem («خرید», «خواست», «داشت», «آمد», «است»); «نمی» + a stem missing from the
-    list still counts as negative and returns the positive surface («نمی‌X» → «می‌X»).
+    list still counts as negative and returns the positive surface («نمی‌X» → «می‌X»). A verb whose parts
+    hazm joined with "_" is negative if one part is («نخورده_بودم», «دیده_نشده_است»).
     """
+    if "_" in word:
+        return next(filter(None, map(negative_verb_lemma, word.split("_"))), None)
     if len(word) < 2 or word[0] != "ن":
         return None
-    head = word.split("_", 1)[0]  # hazm joins auxiliaries with "_": «نخورده_بودم»
-    if head in _IRREGULAR:
-        return _IRREGULAR[head]
-    if head.startswith("نمی") and len(head) > 3:
-        rest = head[4:] if head[3] == ZWNJ else head[3:]
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.startswith("نمی") and len(word) > 3:
+        rest = word[4:] if word[3] == ZWNJ else word[3:]
         return _match_stem(rest, _AFTER_MI, "می", need_ending=True) or "می" + ZWNJ + rest
-    if head in _EXCEPTIONS:
+    if word in _EXCEPTIONS:
         return None
-    return _match_stem(head[1:], _AFTER_N, "ن", need_ending=False)
+    return _match_stem(word[1:], _AFTER_N, "ن", need_ending=False)
 
 
 def split_informal_mi(word: str) -> str | None:
