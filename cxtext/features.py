@@ -17,11 +17,12 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from cxtext.lexicon import driver_hits
+from cxtext.lexicon import Hit, driver_hits, lexicon_hits
 from cxtext.tokens import Token
 
 NEGATION_PREFIX = "NOT_"
 WINDOW = 3  # tokens either side of a driver term that count as "near" it
+BLOCKS = {"c": 1, "n": 1, "S": 2, "L": 2}  # feature-string tag → block (0 = words)
 
 
 @lru_cache(maxsize=200_000)
@@ -31,11 +32,16 @@ def _token_strings(form: str, negated: bool, char_min: int, char_max: int) -> tu
     word = f"w|{NEGATION_PREFIX}{form}" if negated else f"w|{form}"
     padded = f"<{form}>"
     grams = [
-        f"{tag}|{padded[i:i + n]}"
+        f"{tag}|{padded[i : i + n]}"
         for n in range(char_min, char_max + 1)
         for i in range(len(padded) - n + 1)
     ]
     return (word, *grams)
+
+
+def _polarity(hit: Hit) -> str:
+    """`positive`, `negative`, or `NOT_positive` for a negated one ("not good" is not simply "bad")."""
+    return NEGATION_PREFIX + hit.label if hit.negated else hit.label
 
 
 def _bigram(left: Token, right: Token) -> str:
@@ -48,9 +54,10 @@ class TokenFeaturizer:
     """Sparse TF-IDF features over tokenised documents, with exact token attribution.
 
     Parameters mirror `TfidfVectorizer` where they mean the same thing (`min_df`, `sublinear_tf`).
-    Word features (uni/bigrams) and character n-grams form two blocks, each L2-normalised on its own and
-    then scaled (`char_weight` for the character block): a word yields a dozen n-grams, which would
-    otherwise drown the word features in one shared norm (measured: −1.5 driver F1 on SemEval-14).
+    Features form three blocks, each L2-normalised on its own and then scaled: words (uni/bigrams and
+    words near driver terms), character n-grams (`char_weight`) and lexicon hits (`lexicon_weight`). A word
+    yields a dozen n-grams, which would otherwise drown the word features in one shared norm (measured:
+    −1.5 driver F1 on SemEval-14), and lexicon hits keep the same weight in long and short texts.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class TokenFeaturizer:
         min_df: int = 2,
         sublinear_tf: bool = True,
         char_weight: float = 1.0,
+        lexicon_weight: float = 1.0,
         max_features: int | None = 400_000,
         lexicon: bool = True,
     ) -> None:
@@ -66,6 +74,7 @@ class TokenFeaturizer:
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
         self.char_weight = char_weight
+        self.lexicon_weight = lexicon_weight
         self.max_features = max_features
         self.lexicon = lexicon
 
@@ -85,14 +94,20 @@ class TokenFeaturizer:
         hand-written prior is explained like any other feature.
         """
         out = [(_bigram(a, b), (i, i + 1)) for i, (a, b) in enumerate(pairwise(tokens))]
-        if self.lexicon:
-            for hit in driver_hits(tokens):
-                out.append((f"L|{hit.driver}", (hit.token,)))
-                # words near a driver term, tagged with the driver: what is said *about* it
-                for i in range(max(0, hit.token - WINDOW), min(len(tokens), hit.token + WINDOW + 1)):
-                    token = tokens[i]
-                    form = NEGATION_PREFIX + token.norm if token.negated else token.norm
-                    out.append((f"D|{hit.driver}|{form}", (i,)))
+        if not self.lexicon:
+            return out
+        polarity = [(hit.token, _polarity(hit)) for hit in lexicon_hits(tokens, "sentiment")]
+        for token, tag in polarity:
+            out.append((f"S|{tag}", (token,)))
+        for hit in driver_hits(tokens):
+            out.append((f"L|{hit.driver}", (hit.token,)))
+            # words and polar terms near a driver term, tagged with the driver: what is said *about* it
+            low, high = hit.token - WINDOW, hit.token + WINDOW
+            for i in range(max(0, low), min(len(tokens), high + 1)):
+                token = tokens[i]
+                form = NEGATION_PREFIX + token.norm if token.negated else token.norm
+                out.append((f"D|{hit.driver}|{form}", (i,)))
+            out += [(f"D|{hit.driver}|S|{tag}", (i,)) for i, tag in polarity if low <= i <= high]
         return out
 
     def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
@@ -109,7 +124,7 @@ class TokenFeaturizer:
         self.vocabulary_: dict[str, int] = {s: i for i, (s, _) in enumerate(kept)}
         counts = np.array([c for _, c in kept], dtype=np.float64)
         idf = np.log((1 + n_docs) / (1 + counts)) + 1.0
-        self.is_char_ = np.array([s[0] in "cn" for s, _ in kept], dtype=bool)
+        self.block_ = np.array([BLOCKS.get(s[0], 0) for s, _ in kept], dtype=np.int64)
         self.weights_ = idf.astype(np.float32)
         self._token_cache: dict[tuple[str, bool], np.ndarray] = {}
         return self
@@ -185,16 +200,17 @@ class TokenFeaturizer:
         return 1.0 + np.log(counts) if self.sublinear_tf else counts
 
     def _weigh(self, counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
-        """TF-IDF rows, and per (row, block) the factor each value was multiplied by (n_docs × 2)."""
+        """TF-IDF rows, and per (row, block) the factor each value was multiplied by (n_docs × 3)."""
         weighted = counts.copy()
         weighted.data = self._tf(weighted.data) * self.weights_[weighted.indices]
-        char = self.is_char_[weighted.indices]
         rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
-        cell = rows * 2 + char
-        squares = np.bincount(cell, weights=weighted.data.astype(np.float64) ** 2, minlength=2 * weighted.shape[0])
-        norms = np.sqrt(squares.reshape(-1, 2))
+        cell = rows * 3 + self.block_[weighted.indices]
+        squares = np.bincount(
+            cell, weights=weighted.data.astype(np.float64) ** 2, minlength=3 * weighted.shape[0]
+        )
+        norms = np.sqrt(squares.reshape(-1, 3))
         norms[norms == 0] = 1.0
-        factors = np.column_stack([1.0 / norms[:, 0], self.char_weight / norms[:, 1]])
+        factors = np.array([1.0, self.char_weight, self.lexicon_weight]) / norms
         weighted.data = (weighted.data * factors.ravel()[cell]).astype(np.float32)
         return weighted, factors
 
@@ -221,7 +237,7 @@ class TokenFeaturizer:
         # each occurrence's share of its feature's weighted value in the owning document
         _, group = np.unique(doc * self.n_features + feat, return_inverse=True)
         count_at = np.bincount(group, weights=share)[group]
-        x_at = self._tf(count_at) * self.weights_[feat] * factors[doc, self.is_char_[feat].astype(np.int64)]
+        x_at = self._tf(count_at) * self.weights_[feat] * factors[doc, self.block_[feat]]
         offsets = np.concatenate([[0], np.cumsum(doc_lengths)])
         attribution = sp.csr_matrix(
             (x_at * share / count_at, (owner, feat)),

@@ -13,10 +13,12 @@ term's last word a prefix (`deliver*`, `تحویل*`); words separated by a spac
 Matching is greedy left to right and prefers the longest term, so «هزینه ارسال» (price) wins over «ارسال»
 (access) and "delivery fee" over "delivery".
 
-Negation is the tokenizer's (`Token.negated`): a hit is negated when its first token is. The sentiment
-lexicon lists affirmative forms only ("good", «خوب», «می‌ارزه»), and a Persian or Finglish negative verb
-(«نمی‌ارزه», «نپسندیدم», `nemiarze`) matches the term for its affirmative form as a negated hit, so
-"not good", «خوب نیست» and «نمی‌ارزه» all reach the featurizer as a negated term it can flip.
+Negation is the tokenizer's (`Token.negated`): a hit is negated when the negation of its first token in
+the text differs from the one in the term as written, so "not good" is a negated «good» while the idiom
+«حرف نداره» ("flawless", its «حرف» negated by «نداره» in the term too) is not negated. The sentiment lexicon
+lists affirmative forms ("good", «خوب», «می‌ارزه»), and a Persian or Finglish negative verb («نمی‌ارزه»,
+«نپسندیدم», `nemiarze`) matches the term for its affirmative form as a negated hit, so "not good",
+«خوب نیست» and «نمی‌ارزه» all reach the featurizer as a negated term it can flip.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class _Term:
     weight: float
     rest: tuple[tuple[str, bool], ...]
     """The words after the first one: (normalised form, is prefix)."""
+    negated: bool
+    """The term negates its own first word («حرف» in «حرف نداره»; not «دیگه» in «دیگه نمی‌خرم»)."""
 
     def match_rest(self, norms: Sequence[str], start: int, affirmed: Mapping[int, str]) -> bool | None:
         """None if the rest does not match at `start`, else whether it matched a negative verb's affirmative."""
@@ -123,7 +127,7 @@ class Lexicon:
     hit_type: ClassVar[type[Hit]] = Hit
     label_column: ClassVar[str] = "label"
     affirms_negations: ClassVar[bool] = False
-    """Negative verbs match their affirmative term as a negated hit, and a term may not be negated itself."""
+    """Negative verbs also match the term for their affirmative form, as a negated hit."""
 
     def __init__(self, entries: Iterable[tuple[str, str, float, str]]) -> None:
         """`entries` are (lang, label, weight, term) rows as in the lexicon TSV files."""
@@ -131,8 +135,8 @@ class Lexicon:
         self.counts: Counter[tuple[str, str]] = Counter()
         """Number of terms per (lang, label)."""
         for lang, label, weight, term in entries:
-            words = _term_words(term, lang, self.affirms_negations)
-            self._indexes[lang].add(words, _Term(label, weight, tuple(words[1:])))
+            words, negated = _term_words(term, lang)
+            self._indexes[lang].add(words, _Term(label, weight, tuple(words[1:]), negated))
             self.counts[lang, label] += 1
 
     @classmethod
@@ -149,8 +153,8 @@ class Lexicon:
 
         `lang` picks the lexicon (`fa` and `fa-Latn` both read the Persian one); None or a language
         without a lexicon searches all of them. A multi-word term yields one hit at its first token; a
-        term listed under several labels yields one hit per label. A hit is negated when its first token
-        is, or when it matched a negative verb through the verb's affirmative form.
+        term listed under several labels yields one hit per label. A hit is negated when its first token's
+        negation differs from the term's own, or when it matched a negative verb through its affirmative.
         """
         family = "fa" if lang and lang.startswith("fa") else lang
         indexes = [self._indexes[family]] if family in self._indexes else list(self._indexes.values())
@@ -161,7 +165,8 @@ class Lexicon:
         while i < n:
             best_length = 0
             best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
-            for form, first_affirmed in ((norms[i], False), (affirmed.get(i), True)):
+            first_negated = tokens[i].negated
+            for form in (norms[i], affirmed.get(i)):
                 if form is None:
                     continue
                 for index in indexes:
@@ -175,7 +180,7 @@ class Lexicon:
                         if length > best_length:
                             best_length, best = length, {}
                         if term.weight > best.get(term.label, (0.0, False))[0]:
-                            negated = tokens[i].negated or first_affirmed or rest_affirmed
+                            negated = first_negated != term.negated or rest_affirmed
                             best[term.label] = (term.weight, negated)
             out.extend(self.hit_type(i, label, weight, negated) for label, (weight, negated) in best.items())
             i += max(best_length, 1)
@@ -231,17 +236,16 @@ def _affirmative_forms(tokens: Sequence[Token]) -> dict[int, str]:
                 out[i] = rest
         elif norm.startswith(("nemi", "nmi", "na")) and norm.isascii():
             rest = norm[1:] if norm[1] == "m" else norm[2:]
-            out[i] = rest[1:] if rest[0] == "y" and rest[1:2] in tuple("aeiou") else rest
+            out[i] = rest[1:] if rest[0] == "y" and len(rest) > 1 and rest[1] in "aeiou" else rest
     return out
 
 
-def _term_words(term: str, lang: str, affirmative: bool = False) -> list[tuple[str, bool]]:
-    """A term's words as (normalised form, is prefix); Latin-script Persian terms are read as Finglish.
+def _term_words(term: str, lang: str) -> tuple[list[tuple[str, bool]], bool]:
+    """A term's words as (normalised form, is prefix), and whether its first word is negated in the term.
 
-    The whole term is tokenised at once, as it would be inside a text, so spaced compounds the
-    normaliser joins («بی ادب» → «بی‌ادب», «بسته بود» → «بسته_بود») match what customers wrote. With
-    `affirmative`, a term negated on its own («خوب نیست», "not good") is rejected: the text's negation
-    decides the polarity, so the file must name the affirmative form.
+    Latin-script Persian terms are read as Finglish. The whole term is tokenised at once, as it would be
+    inside a text, so spaced compounds the normaliser joins («بی ادب» → «بی‌ادب», «بسته بود» → «بسته_بود»)
+    match what customers wrote.
     """
     prefix = term.endswith("*")
     words = term[:-1] if prefix else term
@@ -251,10 +255,8 @@ def _term_words(term: str, lang: str, affirmative: bool = False) -> list[tuple[s
     tokens = tokenize(words, tokenizer_lang)
     if not tokens:
         raise LexiconError(f"term {term!r} normalises to nothing")
-    if affirmative and tokens[0].negated:
-        raise LexiconError(f"term {term!r} is negated on its own: list its affirmative form")
     norms = [token.norm for token in tokens]
-    return [(norm, False) for norm in norms[:-1]] + [(norms[-1], prefix)]
+    return [(norm, False) for norm in norms[:-1]] + [(norms[-1], prefix)], tokens[0].negated
 
 
 def _parse_tsv(text: str, column: str, labels: Collection[str] | None) -> list[tuple[str, str, float, str]]:

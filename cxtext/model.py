@@ -52,15 +52,16 @@ class FeedbackModel:
     def __init__(
         self,
         taxonomy: Taxonomy | None = None,
-        C_sentiment: float = 4.0,
+        C_sentiment: float = 1.0,
         C_drivers: float = 8.0,
         C_driver_sentiment: float = 4.0,
         C_nps: float = 2.0,
         C_churn: float = 4.0,
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
-        char_weight: float = 1.0,
+        char_weight: float = 0.5,
         lexicon: bool = True,
+        lexicon_weight: float = 2.0,
         random_state: int = 0,
     ) -> None:
         self.taxonomy = taxonomy
@@ -73,6 +74,7 @@ class FeedbackModel:
         self.min_df = min_df
         self.char_weight = char_weight
         self.lexicon = lexicon
+        self.lexicon_weight = lexicon_weight
         self.random_state = random_state
 
     # -- training -----------------------------------------------------------------------------------------
@@ -88,7 +90,11 @@ class FeedbackModel:
         docs = [tokenize(r.text, lang) for r, lang in zip(records, langs, strict=True)]
         say("building features")
         self.featurizer_ = TokenFeaturizer(
-            self.char_ngram_range, self.min_df, char_weight=self.char_weight, lexicon=self.lexicon
+            self.char_ngram_range,
+            self.min_df,
+            char_weight=self.char_weight,
+            lexicon=self.lexicon,
+            lexicon_weight=self.lexicon_weight,
         )
         X = self.featurizer_.fit_transform(docs)
         self.heads_: dict[str, object] = {}
