@@ -4,6 +4,8 @@ Compares, per dataset, side by side with the published figures in ../shared/data
 - `shared`:   one joint model trained on every shared train/dev split (what an analyst would train);
 - `shared+corpus`: the same plus the project's own starter corpus;
 - `default`:  the out-of-the-box model, trained on the starter corpus only (never on shared data);
+- `specialist`: per target dataset, a model trained on that dataset's own train/dev split only (what an
+  analyst with one labelled source gets; the joint model mixes label conventions, see the data README);
 - Persian ablation: which Persian source helps how much.
 Writes bench/results/quality.json. Run: .venv/bin/python bench/quality.py
 """
@@ -120,6 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "shared": run_config("shared (all shared train/dev)", train, test),
         "shared+corpus": run_config("shared + starter corpus", [*train, *corpus], test),
         "default": run_config("default (starter corpus only — out of the box)", corpus, test),
+        "specialist": {
+            ds: run_config(
+                f"specialist: {ds} only",
+                [r for r in train if r.source == ds],
+                [r for r in test if r.source == ds],
+            )
+            for ds in ("semeval14_restaurants", "airline_tweets", "mams_acsa")
+        },
         "persian_ablation": {
             "parsinlu_food": run_config("fa: parsinlu_food only", food_train, persian_test),
             "parsinlu_food+movie": run_config("fa: food + movie", [*food_train, *movie_train], persian_test),
@@ -130,9 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
     }
     checks = []
-    for config in ("shared", "shared+corpus"):
+    for config in ("shared", "shared+corpus", "specialist"):
         for (ds, key), target in TARGETS.items():
-            value = results[config]["by_dataset"].get(ds, {}).get(key)
+            section = results[config].get(ds) if config == "specialist" else results[config]
+            if section is None:
+                continue
+            value = section["by_dataset"].get(ds, {}).get(key)
             checks.append(
                 {
                     "config": config,

@@ -1,0 +1,74 @@
+"""NPS and driver mentions per day, week or month, with the change against the previous period.
+
+Every calendar period between the first and the last date is listed, including empty ones (n = 0, NPS
+null): a gap in the feedback is information, and a chart that silently joins March to May misleads.
+Weeks start on Monday (ISO 8601) and are labelled by ISO week ("2024-W05"). A change is `significant`
+when it exceeds sampling noise at the report's confidence level (two-sample z-test on NPS); it is null
+when either period has no NPS responses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cxtext.analysis.frame import Frame
+from cxtext.analysis.groups import breakdown
+from cxtext.analysis.nps import change_is_significant, nps
+from cxtext.analysis.rounding import num
+
+PERIODS: tuple[str, ...] = ("day", "week", "month")
+
+
+def period_codes(dates: np.ndarray, period: str) -> tuple[np.ndarray, list[np.datetime64]]:
+    """Each row's period index (−1 without a date) and the start day of every period, first to last."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r} (known: {', '.join(PERIODS)})")
+    valid = ~np.isnat(dates)
+    if not valid.any():
+        return np.full(len(dates), -1, dtype=np.intp), []
+    if period == "month":
+        key, step, unit = dates.astype("datetime64[M]").astype(np.int64), 1, "M"
+    else:
+        key, step, unit = dates.astype("datetime64[D]").astype(np.int64), 1, "D"
+        if period == "week":
+            key, step = key - (key + 3) % 7, 7  # day 0 (1970-01-01) was a Thursday
+    first, last = int(key[valid].min()), int(key[valid].max())
+    codes = np.where(valid, (key - first) // step, -1).astype(np.intp)
+    starts = [
+        np.datetime64(first + i * step, unit).astype("datetime64[D]")
+        for i in range((last - first) // step + 1)
+    ]
+    return codes, starts
+
+
+def period_label(start: np.datetime64, period: str) -> str:
+    day = start.astype(object)
+    if period == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    return day.isoformat()
+
+
+def trends(frame: Frame, base: np.ndarray, period: str, *, confidence: float, min_n: int) -> dict:
+    """The `trends` section: one entry per period, oldest first."""
+    codes, starts = period_codes(frame.date, period)
+    groups, totals = breakdown(frame, base, codes, len(starts), confidence=confidence, min_n=min_n)
+    values = nps(totals.promoters, totals.detractors, totals.n)
+    counts = (totals.promoters, totals.detractors, totals.n)
+    previous = tuple(np.concatenate([[0.0], c[:-1]]) for c in counts)
+    significant = change_is_significant(previous, counts, confidence)
+    periods = []
+    for g, start in enumerate(starts):
+        has_change = g > 0 and totals.n[g] > 0 and totals.n[g - 1] > 0
+        periods.append(
+            {
+                "start": str(start),
+                "label": period_label(start, period),
+                **groups[g],
+                "change": num(values[g] - values[g - 1]) if has_change else None,
+                "change_significant": bool(significant[g]) if has_change else None,
+            }
+        )
+    return {"period": period, "dated": int((codes >= 0).sum()), "periods": periods}

@@ -1,0 +1,155 @@
+"""`cxtext drivers`: the driver analysis of feedback files, as JSON and as a self-contained HTML report.
+
+Input files are labelled, scored (`cxtext score` output) or raw; given labels are used as they are and,
+with `--model`, what is missing is predicted. Bad rows are listed as `file:row: reason` on stderr and
+counted in the summary. Exit status: 0 every row was analysed, 1 some rows were skipped (listed),
+2 unusable input (missing file, no `text` column, bad model folder or option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "drivers",
+        help="which drivers move NPS and churn: JSON and HTML report",
+        description="Analyse feedback files: NPS with its interval, each driver's mentions, sentiment mix, "
+        "NPS impact (leave-one-out, bootstrap interval), key-driver weight and churn risk, trends and "
+        "segment breakdowns, representative quotes.",
+    )
+    parser.add_argument(
+        "--in", dest="inputs", nargs="+", required=True, metavar="FILE", help=".csv / .jsonl (.gz)"
+    )
+    parser.add_argument(
+        "--model", metavar="DIR", help="model folder to predict missing labels (default: none)"
+    )
+    parser.add_argument(
+        "--segment", action="append", default=[], metavar="COL", help="break down by this column (repeatable)"
+    )
+    parser.add_argument("--period", default="week", choices=("day", "week", "month"), help="trend period")
+    parser.add_argument(
+        "--date-column", default="date", metavar="COL", help="column with ISO dates (default: date)"
+    )
+    parser.add_argument(
+        "--nps-source",
+        default="auto",
+        choices=("auto", "score", "category"),
+        help="auto: scores when any response has one, else categories (default)",
+    )
+    parser.add_argument(
+        "--min-n", type=int, default=30, metavar="N", help="groups below N NPS responses are flagged"
+    )
+    parser.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    parser.add_argument(
+        "--bootstrap", type=int, default=1000, metavar="N", help="bootstrap replicates (default 1000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--quotes", type=int, default=3, metavar="N", help="quotes per driver and polarity")
+    parser.add_argument(
+        "--json", metavar="OUT", help="write the analysis as JSON (default: stdout if no --html)"
+    )
+    parser.add_argument("--html", metavar="OUT", help="write the HTML report")
+    parser.add_argument("--title", default="Driver analysis", help="report title")
+    parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from cxtext.analysis import FrameBuilder, analyze
+    from cxtext.analysis.report import render_html
+    from cxtext.cli import CommandError
+    from cxtext.taxonomy import Taxonomy, TaxonomyError
+    from models.artifact import ArtifactError, load_artifact
+    from training.data import iter_records
+
+    if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
+        raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")
+    try:
+        model = load_artifact(args.model).model if args.model else None
+        taxonomy = (
+            model.taxonomy_
+            if model is not None
+            else Taxonomy.from_file(args.taxonomy)
+            if args.taxonomy
+            else Taxonomy.from_env()
+        )
+    except (ArtifactError, TaxonomyError) as exc:
+        raise CommandError(str(exc)) from None
+
+    builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
+    skipped = 0
+    with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
+        for path in args.inputs:
+            for batch in iter_records(path, strict=False, taxonomy=taxonomy, batch_size=10_000):
+                for error in batch.errors:
+                    if error.row is None:
+                        raise CommandError(str(error))
+                    bar.write(str(error), file=sys.stderr)
+                skipped += len(batch.errors)
+                builder.add(batch.records)
+                bar.update(len(batch.records))
+    frame = builder.build()
+
+    with tqdm(
+        desc="predicting", unit=" texts", disable=args.no_progress or model is None, file=sys.stderr
+    ) as bar:
+        result = analyze(
+            frame,
+            model=model,
+            taxonomy=taxonomy,
+            period=args.period,
+            nps_source=args.nps_source,
+            confidence=args.confidence,
+            min_n=args.min_n,
+            bootstrap=args.bootstrap,
+            seed=args.seed,
+            quotes=args.quotes,
+            progress=bar.update,
+        )
+    result["inputs"] = {"files": list(args.inputs), "skipped_rows": skipped}
+
+    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    if args.json:
+        Path(args.json).write_text(text, encoding="utf-8")
+    elif not args.html:
+        sys.stdout.write(text)
+    if args.html:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        html = render_html(
+            result, title=args.title, inputs=[Path(p).name for p in args.inputs], generated_at=stamp
+        )
+        Path(args.html).write_text(html, encoding="utf-8")
+    _summary(result, skipped, [p for p in (args.json, args.html) if p])
+    return 1 if skipped else 0
+
+
+def _summary(result: dict, skipped: int, written: list[str]) -> None:
+    """A few lines on stderr: the headline numbers, skipped rows and the files written."""
+    nps = result["nps"]
+    lines = [
+        f"{result['n']} responses analysed"
+        + (f", {skipped} bad rows skipped (listed above)" if skipped else "")
+    ]
+    if nps["value"] is not None:
+        lines.append(
+            f"NPS {nps['value']:+.1f} [{nps['ci_low']:+.1f}, {nps['ci_high']:+.1f}] from {nps['n']} responses ({nps['source']})"
+        )
+    ranked = sorted(
+        ((name, d) for name, d in result["drivers"].items() if d["impact"] is not None),
+        key=lambda item: item[1]["impact"],
+    )
+    for name, d in ranked:
+        flag = " (small sample)" if d["small"] else ""
+        lines.append(f"  {name:<12} impact {d['impact']:+6.1f}  mentions {d['mentions']}{flag}")
+    lines += [f"wrote {path}" for path in written]
+    print("\n".join(lines), file=sys.stderr)

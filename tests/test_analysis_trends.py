@@ -1,0 +1,101 @@
+"""Trends by day, week and month with change against the previous period; segment breakdowns."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cxtext.analysis import analyze
+from cxtext.analysis.trends import period_codes, period_label
+from cxtext.schema import Record
+
+
+def dated(day: str, category: str, n: int, **extra: str) -> list[Record]:
+    return [
+        Record(text=f"{day} {category} {i}", nps_category=category, drivers=(), extra={"date": day, **extra})
+        for i in range(n)
+    ]
+
+
+def test_weeks_start_on_monday_and_are_labelled_by_iso_week() -> None:
+    dates = np.array(["2024-01-01", "2024-01-07", "2024-01-08", "2024-12-30", "NaT"], dtype="datetime64[D]")
+    codes, starts = period_codes(dates, "week")
+    assert codes[:4].tolist() == [0, 0, 1, 52] and codes[4] == -1
+    assert [period_label(s, "week") for s in (starts[0], starts[1], starts[52])] == [
+        "2024-W01",
+        "2024-W02",
+        "2025-W01",
+    ]
+    months, month_starts = period_codes(dates, "month")
+    assert months[:4].tolist() == [0, 0, 0, 11] and period_label(month_starts[11], "month") == "2024-12"
+    days, _ = period_codes(dates, "day")
+    assert days[:4].tolist() == [0, 6, 7, 364]
+
+
+def test_weekly_trend_lists_empty_weeks_and_measures_change() -> None:
+    records = (
+        dated("2024-03-04", "promoter", 50) + dated("2024-03-05", "detractor", 20) + dated("2024-03-06", "passive", 30)
+        + dated("2024-03-12", "promoter", 20) + dated("2024-03-12", "detractor", 50) + dated("2024-03-13", "passive", 30)
+        + dated("2024-03-26", "promoter", 3)
+    )  # fmt: skip
+    result = analyze(records, period="week", bootstrap=0, min_n=30)
+    periods = result["trends"]["periods"]
+    assert [p["label"] for p in periods] == ["2024-W10", "2024-W11", "2024-W12", "2024-W13"]
+    assert [p["start"] for p in periods] == ["2024-03-04", "2024-03-11", "2024-03-18", "2024-03-25"]
+    assert [p["nps"] for p in periods] == [30.0, -30.0, None, 100.0]
+    assert [p["n"] for p in periods] == [100, 100, 0, 3]
+    assert periods[1]["change"] == -60.0 and periods[1]["change_significant"] is True
+    assert periods[0]["change"] is None  # nothing before the first week
+    assert periods[3]["change"] is None  # the week before is empty: no change, not a change from 0
+    assert [p["small"] for p in periods] == [False, False, True, True]
+    assert result["trends"]["dated"] == 203
+
+
+def test_dates_that_are_not_iso_gregorian_are_reported_not_guessed() -> None:
+    records = (
+        dated("2024-05-01", "promoter", 2)
+        + dated("1403-02-15", "promoter", 3)
+        + dated("05/01/2024", "passive", 1)
+    )
+    result = analyze(records, period="day", bootstrap=0)
+    assert result["trends"]["dated"] == 2
+    assert any("4 of 6 values in column 'date'" in w and "'1403-02-15'" in w for w in result["warnings"])
+
+
+def test_no_dates_means_no_trends() -> None:
+    result = analyze([Record(text="x", nps_category="promoter")], bootstrap=0)
+    assert result["trends"] is None
+
+
+def test_segments_are_sorted_by_size_and_missing_values_and_small_groups_stay_visible() -> None:
+    records = (
+        dated("2024-01-01", "promoter", 40, channel="app")
+        + [Record(text=f"web {i}", nps_category="detractor", drivers=("price",), extra={"channel": "web"})
+           for i in range(50)]
+        + [Record(text=f"web ok {i}", nps_category="promoter", drivers=(), extra={"channel": "web"}) for i in range(50)]
+        + [Record(text=f"none {i}", nps_category="passive", drivers=()) for i in range(5)]
+    )  # fmt: skip
+    entries = analyze(records, segments=["channel"], bootstrap=0)["segments"]["channel"]
+    assert [(e["value"], e["n"], e["nps"], e["small"]) for e in entries] == [
+        ("web", 100, 0.0, False),
+        ("app", 40, 100.0, False),
+        ("(missing)", 5, 0.0, True),
+    ]
+    web_price = entries[0]["drivers"]["price"]
+    # within web: NPS 0 with everyone, 100 without the 50 price detractors
+    assert (web_price["mentions"], web_price["share"], web_price["nps"], web_price["impact"]) == (
+        50,
+        0.5,
+        -100.0,
+        -100.0,
+    )
+    assert entries[1]["drivers"]["price"]["impact"] == 0.0
+
+
+def test_a_contract_column_can_be_a_segment() -> None:
+    records = [
+        Record(text=f"t{i}", nps_category="promoter", source="survey" if i % 3 else "app") for i in range(9)
+    ]
+    values = {
+        e["value"]: e["n"] for e in analyze(records, segments=["source"], bootstrap=0)["segments"]["source"]
+    }
+    assert values == {"survey": 6, "app": 3}
