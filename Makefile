@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve test lint bench
+.PHONY: setup model serve test lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +14,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-serve: setup
-	$(BIN)/cxtext --help
+# The default model is built from the shipped starter corpus when missing, stale or corrupted.
+model: setup
+	$(BIN)/cxtext classify --model models/default ok >/dev/null 2>&1 || $(BIN)/cxtext train --default
 
+serve: model
+	$(BIN)/cxtext serve --host 127.0.0.1 --port 8000
+
+# PostgreSQL is the second backend of the API tests: started on loopback unless a URL is given.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	CXTEXT_TEST_DATABASE_URL="$${CXTEXT_TEST_DATABASE_URL:-$$(bash scripts/start_postgres.sh)}" $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

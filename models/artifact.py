@@ -19,7 +19,8 @@ import sklearn
 
 from cxtext.model import FeedbackModel
 
-FORMAT_VERSION = 1
+# Bump whenever FeedbackModel's fitted attributes change: older folders are then refused, not half-used.
+FORMAT_VERSION = 2
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
 
@@ -115,4 +116,10 @@ def load_artifact(path: str | os.PathLike[str]) -> LoadedModel:
         raise ArtifactError(f"{model_path}: cannot be loaded ({type(exc).__name__})") from exc
     if not isinstance(model, FeedbackModel):
         raise ArtifactError(f"{model_path}: holds a {type(model).__name__}, not a FeedbackModel")
+    try:  # a pickle from other model code can load yet fail on first use: find out now, not mid-request
+        model.classify(["ok"], ["en"])
+    except Exception as exc:
+        raise ArtifactError(
+            f"{model_path}: made by incompatible model code ({type(exc).__name__}); retrain"
+        ) from exc
     return LoadedModel(model, card, folder)

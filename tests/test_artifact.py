@@ -145,3 +145,17 @@ def test_cli_train_stops_at_a_bad_row_and_writes_nothing(tmp_path: Path, capsys)
     assert main(["train", "--data", str(bad), "--out", str(out)]) == 2
     assert f"{bad}:3" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_model_from_older_code_is_refused_at_load_not_at_first_use(artifact_copy: Path) -> None:
+    from models.artifact import sha256_file
+
+    model = joblib.load(artifact_copy / MODEL_FILE)
+    del model.intercepts_  # what a pickle made before the fused scorer looks like
+    joblib.dump(model, artifact_copy / MODEL_FILE)
+    card_path = artifact_copy / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["model_sha256"] = sha256_file(artifact_copy / MODEL_FILE)
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ArtifactError, match="incompatible model code"):
+        load_artifact(artifact_copy)

@@ -1,0 +1,254 @@
+"""Background jobs: training a model from uploaded or stored labelled feedback, and re-scoring the store.
+
+Training runs in a child process (a fresh interpreter): it is CPU-bound for minutes, and in a thread it
+would hold the GIL against the requests this worker serves. The child writes the artifact into a hidden
+staging folder of the registry; only a complete artifact is renamed into place, so a failed job leaves
+nothing behind. The new model is evaluated next to the active one on the same held-out texts and is
+activated only if it does not score worse, unless the job was started with `force`.
+
+Job state (progress messages, then the evaluation report or the error) is written to the database, so
+any worker can answer `GET /v1/jobs/{id}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from api.serving import ModelHolder
+from api.storage import FeedbackStore, JobStore
+from cxtext.schema import Record
+from models.registry import Registry, RegistryError, headline_metrics
+
+log = logging.getLogger("cxtext.api.jobs")
+Progress = Callable[[str, float | None], None]
+# Errors whose message is meant for the analyst (bad data, unusable model); others are logged, not shown.
+_EXPLAINED = ("ValueError", "DataError", "SchemaError", "ArtifactError", "TaxonomyError", "RegistryError")
+
+
+class JobFailedError(Exception):
+    """A job that cannot finish; the message is shown to the client as the job's `error`."""
+
+
+class JobRunner:
+    def __init__(self, jobs: JobStore, store: FeedbackStore, holder: ModelHolder, registry: Registry) -> None:
+        self.jobs = jobs
+        self.store = store
+        self.holder = holder
+        self.registry = registry
+
+    def start_training(
+        self,
+        records: Sequence[Record],
+        *,
+        params: dict,
+        data_files: Sequence[Path] = (),
+        cleanup: Path | None = None,
+        holdout: float,
+        activate: bool,
+        force: bool,
+    ) -> str:
+        """Queue a training job; `cleanup` (the uploaded files' folder) is removed when it ends."""
+        job = self.jobs.create("train", params)
+
+        def work(progress: Progress) -> dict:
+            try:
+                return self._train(list(records), list(data_files), holdout, activate, force, progress)
+            finally:
+                if cleanup is not None:
+                    shutil.rmtree(cleanup, ignore_errors=True)
+
+        self._spawn(job.id, work)
+        return job.id
+
+    def start_rescore(self, batch_size: int) -> str:
+        job = self.jobs.create("rescore", {"batch_size": batch_size})
+        self._spawn(job.id, lambda progress: self._rescore(batch_size, progress))
+        return job.id
+
+    def _spawn(self, job_id: str, work: Callable[[Progress], dict]) -> None:
+        def run() -> None:
+            self.jobs.start(job_id)
+            try:
+                result = work(lambda message, fraction=None: self.jobs.progress(job_id, message, fraction))
+            except JobFailedError as exc:
+                self.jobs.fail(job_id, str(exc))
+            except Exception:
+                log.exception("job failed", extra={"fields": {"job_id": job_id}})
+                self.jobs.fail(
+                    job_id, f"internal error; the server log has the details under job_id {job_id}"
+                )
+            else:
+                self.jobs.finish(job_id, result)
+
+        threading.Thread(target=run, name=f"cxtext-job-{job_id[:8]}", daemon=True).start()
+
+    # -- training -----------------------------------------------------------------------------------------
+    def _train(
+        self,
+        records: list[Record],
+        data_files: list[Path],
+        holdout: float,
+        activate: bool,
+        force: bool,
+        progress: Progress,
+    ) -> dict:
+        active = self.holder.loaded
+        staging = self.registry.staging_dir("train")
+        try:
+            outcome = _in_child(
+                train_and_compare,
+                (records, staging / "model", data_files, holdout, active.path if active else None),
+                progress,
+            )
+            entry = self.registry.add(staging / "model")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        progress(f"model {entry.version} added to the registry", 0.95)
+        comparison = compare(
+            outcome["evaluation"], outcome["active_metrics"], active.version if active else None
+        )
+        if not activate:
+            activated, reason = False, "not requested (activate=false)"
+        elif active is None:
+            activated, reason = True, "no model was active"
+        elif force:
+            activated, reason = True, "forced"
+        elif comparison["new_score"] is None:
+            activated, reason = False, "no held-out data measured both models; activate it by hand or force"
+        elif comparison["new_score"] >= comparison["active_score"]:
+            activated, reason = True, "scores at least as well as the active model on the same held-out texts"
+        else:
+            activated, reason = False, "scores worse than the active model on the same held-out texts"
+        if activated:
+            try:
+                self.holder.activate(entry.version)
+            except RegistryError as exc:
+                raise JobFailedError(
+                    f"model {entry.version} was trained but could not be activated: {exc}"
+                ) from exc
+        return {
+            "version": entry.version,
+            "held_out": outcome["held_out"],
+            "evaluation": outcome["evaluation"],
+            "comparison": comparison,
+            "activated": activated,
+            "reason": reason,
+        }
+
+    # -- re-scoring ---------------------------------------------------------------------------------------
+    def _rescore(self, batch_size: int, progress: Progress) -> dict:
+        """Predict every stored item that another model predicted; each batch is one transaction."""
+        loaded = self.holder.current()  # one model for the whole job
+        total = self.store.count_stale(loaded.version)
+        progress(f"re-scoring {total} items with model {loaded.version}", 0.0)
+        done, after = 0, None
+        while rows := self.store.stale(loaded.version, batch_size, after):
+            results = loaded.model.classify(
+                [row.text for row in rows],
+                [row.lang if row.lang_given else None for row in rows],
+                [row.score for row in rows],
+                [row.score_scale for row in rows],
+                explain=False,
+            )
+            self.store.set_predictions(
+                [(row.id, r) for row, r in zip(rows, results, strict=True)], loaded.version
+            )
+            done, after = done + len(rows), rows[-1].id
+            progress(f"{done} of {total} items re-scored", done / max(total, 1))
+        return {"model_version": loaded.version, "rescored": done}
+
+
+def compare(
+    evaluation: dict | None, active_metrics: dict[str, float] | None, active_version: str | None
+) -> dict:
+    """Both models' headline metrics on the same held-out texts; the score is their mean over shared ones."""
+    new = headline_metrics(evaluation)
+    old = active_metrics or {}
+    shared = sorted(set(new) & set(old))
+    return {
+        "active_version": active_version,
+        "metrics": shared,
+        "new": new,
+        "active": old,
+        "new_score": round(sum(new[m] for m in shared) / len(shared), 4) if shared else None,
+        "active_score": round(sum(old[m] for m in shared) / len(shared), 4) if shared else None,
+    }
+
+
+def train_and_compare(
+    records: list[Record],
+    out_dir: Path,
+    data_files: list[Path],
+    holdout: float,
+    active_path: Path | None,
+    say,
+) -> dict:
+    """(In the child process.) Train and write the artifact, then score the active model on the same slice."""
+    from cxtext.taxonomy import Taxonomy
+    from models.artifact import load_artifact
+    from training.evaluate import evaluate
+    from training.sources import with_label_coverage
+    from training.train import is_held_out, train_records
+
+    loaded = train_records(
+        records,
+        out_dir,
+        data_files=data_files,
+        taxonomy=Taxonomy.from_env(),
+        holdout_fraction=holdout,
+        progress=say,
+    )
+    held_out = [r for r in with_label_coverage(records) if is_held_out(r, holdout)]
+    active_metrics = None
+    if active_path is not None and held_out:
+        say(f"evaluating the active model on the same {len(held_out)} held-out texts")
+        active_metrics = headline_metrics(evaluate(load_artifact(active_path).model, held_out))
+    return {
+        "evaluation": loaded.card.get("metrics"),
+        "active_metrics": active_metrics,
+        "held_out": len(held_out),
+    }
+
+
+def _child_main(target: Callable, args: tuple, messages: multiprocessing.Queue) -> None:
+    try:
+        result = target(*args, lambda message: messages.put(("progress", message)))
+    except Exception as exc:
+        name = type(exc).__name__
+        messages.put(("error", f"{name}: {exc}" if name in _EXPLAINED else f"{name} in the training process"))
+    else:
+        messages.put(("result", result))
+
+
+def _in_child(target: Callable, args: tuple, progress: Progress) -> dict:
+    """Run `target(*args, say)` in a fresh interpreter, relaying its progress; JobFailedError on failure."""
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    child = context.Process(target=_child_main, args=(target, args, messages), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = messages.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise JobFailedError(
+                        f"the training process stopped (exit code {child.exitcode})"
+                    ) from None
+                continue
+            if kind == "progress":
+                progress(payload, None)
+            elif kind == "error":
+                raise JobFailedError(payload)
+            else:
+                return payload
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()

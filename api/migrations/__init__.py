@@ -1,0 +1,1 @@
+"""Alembic migrations of the feedback store (`api/alembic.ini`)."""

@@ -1,0 +1,48 @@
+"""Liveness, readiness and metrics: what orchestrators and Prometheus poll."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
+
+from api import metrics
+from api.auth import require
+from api.problems import Problem
+from api.responses import json_response
+
+router = APIRouter(tags=["operations"])
+log = logging.getLogger("cxtext.api")
+
+
+@router.get("/healthz", summary="Liveness (no key needed)")
+async def healthz() -> Response:
+    """The process answers; says nothing about the model or the database."""
+    return json_response({"status": "ok"})
+
+
+@router.get("/readyz", summary="Readiness (no key needed)", responses={503: {"description": "not ready"}})
+def readyz(request: Request) -> Response:
+    """Ready when a model is loaded and the database answers; a 503 problem says which is missing."""
+    state = request.app.state
+    loaded = state.holder.loaded
+    problems = []
+    if loaded is None:
+        problems.append(f"model: {state.holder.error or 'not loaded'}")
+    try:
+        state.store.ping()
+    except SQLAlchemyError as exc:
+        log.error("database not reachable", extra={"fields": {"reason": type(exc).__name__}})
+        problems.append("database: not reachable")
+    if problems:
+        raise Problem(503, "; ".join(problems), slug="not-ready")
+    return json_response({"status": "ready", "model_version": loaded.version, "database": "ok"})
+
+
+@router.get("/metrics", summary="Prometheus metrics (read scope)")
+def prometheus(_key: Annotated[object, Depends(require("read"))]) -> Response:
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)

@@ -1,0 +1,52 @@
+"""Background job status: progress while running, then the result (evaluation report) or the error."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from api.auth import require
+from api.db import Job
+from api.problems import invalid
+from api.responses import json_response
+from api.schemas import JobInfo, problem_responses
+from api.storage import as_utc
+
+router = APIRouter(tags=["jobs"])
+
+
+def job_info(job: Job) -> dict:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "params": job.params,
+        "result": job.result,
+        "error": job.error,
+        "created_at": as_utc(job.created_at),
+        "started_at": as_utc(job.started_at),
+        "finished_at": as_utc(job.finished_at),
+    }
+
+
+@router.get("/v1/jobs", response_model=list[JobInfo], responses=problem_responses(422), summary="Recent jobs")
+def list_jobs(
+    request: Request,
+    _key: Annotated[object, Depends(require("read"))],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+):
+    return json_response([job_info(job) for job in request.app.state.jobs.recent(limit)])
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobInfo, responses=problem_responses(404), summary="One job")
+def get_job(
+    request: Request,
+    job_id: Annotated[str, Path(max_length=64)],
+    _key: Annotated[object, Depends(require("read"))],
+):
+    job = request.app.state.jobs.get(job_id)
+    if job is None:
+        raise invalid("job_id", f"no job {job_id!r}", location="path", status=404)
+    return json_response(job_info(job))

@@ -1,0 +1,200 @@
+"""Model management for analysts: list versions, train (a background job), activate or roll back."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
+
+from api.analysis import stored_record
+from api.auth import require
+from api.problems import Problem, field_error, invalid
+from api.responses import json_response
+from api.schemas import Activation, JobStarted, ModelList, problem_responses
+from api.storage import FeedbackFilter
+from cxtext.schema import Record
+from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
+from training.data import DataError, load_records
+
+router = APIRouter(tags=["models"])
+VersionParam = Annotated[str, PathParam(max_length=200, description="model version (or its folder name)")]
+_SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def model_info(entry: ModelEntry, active: str | None) -> dict:
+    counts = (entry.card.get("counts") or {}).get("train") or {}
+    return {
+        "version": entry.version,
+        "folder": entry.path.name,
+        "created_at": entry.created_at,
+        "active": entry.version == active,
+        "metrics": headline_metrics(entry.card.get("metrics")),
+        "trained_heads": (entry.card.get("heads") or {}).get("trained", []),
+        "n_train": sum((counts.get("lang") or {}).values()) if counts else None,
+    }
+
+
+def _active_version(request: Request) -> str | None:
+    loaded = request.app.state.holder.loaded
+    return loaded.version if loaded is not None else None
+
+
+@router.get(
+    "/v1/models", response_model=ModelList, responses=problem_responses(), summary="List model versions"
+)
+def list_models(request: Request, _key: Annotated[object, Depends(require("read"))]):
+    """Every version in the registry, oldest first, with its held-out metrics and which one serves."""
+    active = _active_version(request)
+    entries = request.app.state.registry.list_versions()
+    return json_response({"active": active, "models": [model_info(e, active) for e in entries]})
+
+
+@router.get("/v1/models/{version}", responses=problem_responses(404), summary="One model's card")
+def get_model(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("read"))]):
+    """The full model card: training data, label counts, held-out evaluation report, libraries."""
+    try:
+        entry = request.app.state.registry.get(version)
+    except UnknownVersionError as exc:
+        raise invalid("version", str(exc), location="path", status=404) from None
+    return json_response({**model_info(entry, _active_version(request)), "card": entry.card})
+
+
+@router.post(
+    "/v1/models/{version}/activate",
+    response_model=Activation,
+    responses=problem_responses(404, 409),
+    summary="Activate a version (promote or roll back)",
+)
+def activate(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("admin"))]):
+    """Load and verify the version, then swap it in: requests in flight finish on the model they started
+    with, later ones get the new one; other workers follow within about a second. Rolling back is
+    activating the previous version."""
+    holder = request.app.state.holder
+    previous = _active_version(request)
+    try:
+        loaded = holder.activate(version)
+    except UnknownVersionError as exc:
+        raise invalid("version", str(exc), location="path", status=404) from None
+    except RegistryError as exc:
+        raise Problem(409, str(exc), slug="model-unusable") from None
+    return json_response({"active": loaded.version, "previous": previous})
+
+
+def _save_uploads(files: list[UploadFile], folder: Path) -> dict[Path, str]:
+    """Write uploads under safe names (keeping the suffix that tells the format); path -> client name."""
+    saved = {}
+    for i, upload in enumerate(files):
+        name = upload.filename or f"upload-{i}"
+        lowered = name.lower().removesuffix(".gz")
+        if not lowered.endswith(_SUFFIXES):
+            raise invalid(
+                f"files[{i}]", f"{name!r}: expected .csv, .jsonl, .ndjson or .json (optionally .gz)"
+            )
+        path = folder / f"{i:03d}-{_UNSAFE.sub('_', Path(name).name)}"
+        with open(path, "wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        saved[path] = name
+    return saved
+
+
+def _uploaded_records(
+    request: Request, files: list[UploadFile], folder: Path
+) -> tuple[list[Record], list[Path]]:
+    saved = _save_uploads(files, folder)
+    try:
+        result = load_records(list(saved), strict=True, taxonomy=request.app.state.taxonomy)
+    except DataError as exc:
+        bad = exc.errors[-1]
+        where = f"{saved.get(Path(bad.file), bad.file)}" + (f":{bad.row}" if bad.row is not None else "")
+        raise Problem(
+            422,
+            f"{where}: {bad.reason}",
+            errors=[field_error(where, bad.reason, "file")],
+            slug="invalid-input",
+        ) from None
+    return result.records, list(saved)
+
+
+def _labelled(record: Record) -> bool:
+    return any(
+        value is not None
+        for value in (
+            record.sentiment,
+            record.drivers,
+            record.driver_sentiment,
+            record.nps_category,
+            record.churn,
+        )
+    )
+
+
+@router.post(
+    "/v1/models/train",
+    response_model=JobStarted,
+    status_code=202,
+    responses=problem_responses(409, 413, 422),
+    summary="Train a model (background job)",
+)
+def train(
+    request: Request,
+    _key: Annotated[object, Depends(require("train"))],
+    files: Annotated[list[UploadFile] | None, File(description="labelled .csv / .jsonl files")] = None,
+    source: Annotated[
+        Literal["upload", "feedback"], Form(description="uploaded files or stored feedback")
+    ] = "upload",
+    holdout: Annotated[float, Form(gt=0, lt=1, description="share held out for evaluation")] = 0.2,
+    activate: Annotated[bool, Form(description="activate when it scores at least as well")] = True,
+    force: Annotated[bool, Form(description="activate even if it scores worse")] = False,
+):
+    """Checks the data now (a bad row is a 422 naming file:row), then trains in the background: follow
+    `status_url` for progress and, at the end, the evaluation report and whether it was activated."""
+    state = request.app.state
+    if state.jobs.running("train"):
+        raise Problem(409, "a training job is already running; wait for it to finish", slug="job-running")
+    folder = None
+    if source == "upload":
+        if not files:
+            raise invalid("files", "upload at least one labelled file, or use source=feedback")
+        folder = Path(tempfile.mkdtemp(prefix="cxtext-upload-"))
+        try:
+            records, paths = _uploaded_records(request, files, folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        names = [f.filename for f in files]
+    else:
+        if files:
+            raise invalid("files", "source=feedback trains on stored feedback; do not upload files")
+        records = [
+            stored_record(row, state.taxonomy, predictions=False)
+            for rows in state.store.batches(FeedbackFilter(labelled=True))
+            for row in rows
+        ]
+        paths, names = [], []
+    if not any(map(_labelled, records)):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise invalid("files" if source == "upload" else "source", "no labelled rows to train on")
+    job_id = state.runner.start_training(
+        records,
+        params={
+            "source": source,
+            "files": names,
+            "records": len(records),
+            "holdout": holdout,
+            "activate": activate,
+            "force": force,
+        },
+        data_files=paths,
+        cleanup=folder,
+        holdout=holdout,
+        activate=activate,
+        force=force,
+    )
+    return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)

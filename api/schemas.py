@@ -1,0 +1,401 @@
+"""Request and response bodies of the HTTP API, with the Persian and English examples shown in /docs.
+
+Request models forbid unknown fields, so a typo (`"txt"`) is a 422 naming the field rather than a
+silently ignored key. Limits that come from settings (batch size, text length) are checked in the
+routes, because they are configured per deployment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["fa", "en", "fa-Latn"]
+Sentiment = Literal["negative", "neutral", "positive", "mixed"]
+NpsCategory = Literal["detractor", "passive", "promoter"]
+
+FA_TEXT = "پیک خیلی دیر رسید و غذا سرد بود، ولی قیمتش مناسب بود."
+EN_TEXT = "The delivery was late and the food was cold, but the price was fair."
+FINGLISH_TEXT = "kheili bad bood, dige az in app kharid nemikonam"
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- classify -------------------------------------------------------------------------------------------
+class TextItem(_Request):
+    """One text to classify; `lang` is detected when left out, `score` (with its scale) fixes the NPS."""
+
+    id: str | None = Field(None, max_length=200, description="your id, echoed back in the result")
+    text: str = Field(description="the customer's words, Persian, Finglish or English")
+    lang: Lang | None = Field(None, description="fa, en or fa-Latn; detected when left out")
+    score: float | None = Field(None, description="the customer's rating, if the survey asked for one")
+    score_scale: str | None = Field(None, description="0-10 (default), 1-10, 1-5, 1-7 or 0-100")
+
+
+class ClassifyRequest(_Request):
+    """Either one `text` (with optional `lang`, `score`, `score_scale`) or a batch of `items`."""
+
+    text: str | None = None
+    lang: Lang | None = None
+    score: float | None = None
+    score_scale: str | None = None
+    items: list[TextItem] | None = None
+    explain: bool = Field(True, description="include evidence phrases with their spans in the text")
+
+
+CLASSIFY_EXAMPLES = {
+    "persian": {"summary": "One Persian text", "value": {"text": FA_TEXT}},
+    "english": {"summary": "One English text, language given", "value": {"text": EN_TEXT, "lang": "en"}},
+    "batch": {
+        "summary": "A batch with ids and a survey score",
+        "value": {
+            "items": [
+                {"id": "t-1", "text": FA_TEXT, "score": 4, "score_scale": "0-10"},
+                {"id": "t-2", "text": EN_TEXT},
+                {"id": "t-3", "text": FINGLISH_TEXT, "lang": "fa-Latn"},
+            ],
+            "explain": False,
+        },
+    },
+}
+
+
+class Evidence(BaseModel):
+    phrase: str = Field(description="the customer's own words")
+    start: int = Field(description="character offset of the phrase in the text")
+    end: int
+    weight: float
+
+
+class LabelPrediction(BaseModel):
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    evidence: list[Evidence]
+
+
+class DriverPrediction(BaseModel):
+    name: str
+    label_en: str
+    label_fa: str
+    probability: float
+    evidence: list[Evidence]
+    sentiment: LabelPrediction | None
+
+
+class NpsPrediction(BaseModel):
+    category: NpsCategory
+    source: Literal["score", "predicted"]
+    confidence: float | None = None
+    probabilities: dict[str, float] | None = None
+    evidence: list[Evidence] | None = None
+
+
+class ChurnPrediction(BaseModel):
+    probability: float
+    band: Literal["low", "medium", "high"]
+    method: Literal["learned", "rules"]
+    reasons: list[dict]
+
+
+class Classification(BaseModel):
+    id: str | None = None
+    language: str
+    sentiment: LabelPrediction | None
+    drivers: list[DriverPrediction]
+    nps: NpsPrediction | None
+    churn: ChurnPrediction
+    untrained_heads: list[str]
+
+
+class ClassifyResponse(BaseModel):
+    model_version: str = Field(description="the one model version that produced every result")
+    results: list[Classification]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "model_version": "2025-01-20T101500-1a2b3c4d",
+                    "results": [
+                        {
+                            "language": "fa",
+                            "sentiment": {
+                                "label": "mixed",
+                                "confidence": 0.71,
+                                "probabilities": {
+                                    "mixed": 0.71,
+                                    "negative": 0.2,
+                                    "neutral": 0.03,
+                                    "positive": 0.06,
+                                },
+                                "evidence": [
+                                    {"phrase": "خیلی دیر رسید", "start": 4, "end": 17, "weight": 0.9}
+                                ],
+                            },
+                            "drivers": [
+                                {
+                                    "name": "price",
+                                    "label_en": "Price",
+                                    "label_fa": "قیمت",
+                                    "probability": 0.88,
+                                    "evidence": [
+                                        {"phrase": "قیمتش مناسب", "start": 38, "end": 49, "weight": 1.2}
+                                    ],
+                                    "sentiment": None,
+                                }
+                            ],
+                            "nps": {"category": "detractor", "source": "predicted", "confidence": 0.6},
+                            "churn": {"probability": 0.21, "band": "low", "method": "rules", "reasons": []},
+                            "untrained_heads": [],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+
+# -- feedback store -------------------------------------------------------------------------------------
+class FeedbackFields(_Request):
+    """A piece of feedback with its context; the labels are optional and make it usable for training."""
+
+    text: str
+    lang: Lang | None = None
+    score: float | None = None
+    score_scale: str | None = None
+    date: dt.date | None = Field(None, description="ISO date (Gregorian), YYYY-MM-DD")
+    segments: dict[str, str] = Field(
+        default_factory=dict, description="dashboard dimensions, e.g. channel, region (keys ≤ 64 chars)"
+    )
+    sentiment: Sentiment | None = Field(None, description="gold label, if known")
+    drivers: list[str] | None = Field(None, description="gold drivers, if known")
+    driver_sentiment: dict[str, Sentiment] | None = Field(None, description="gold polarity per driver")
+    nps_category: NpsCategory | None = None
+    churn: bool | None = None
+
+
+class FeedbackItem(FeedbackFields):
+    id: str = Field(
+        min_length=1, max_length=200, description="your id; sending it again updates, never duplicates"
+    )
+
+
+class IngestRequest(_Request):
+    items: list[FeedbackItem]
+
+
+INGEST_EXAMPLES = {
+    "mixed": {
+        "summary": "Persian and English feedback with dates and segments",
+        "value": {
+            "items": [
+                {
+                    "id": "survey-1001",
+                    "text": FA_TEXT,
+                    "score": 6,
+                    "date": "2025-01-14",
+                    "segments": {"channel": "app", "region": "Tehran"},
+                },
+                {
+                    "id": "survey-1002",
+                    "text": EN_TEXT + " Call me on 0912 345 6789.",
+                    "score": 9,
+                    "date": "2025-01-15",
+                    "segments": {"channel": "web", "region": "Shiraz"},
+                    "sentiment": "mixed",
+                    "drivers": ["quality", "price"],
+                },
+            ]
+        },
+    }
+}
+
+
+class IngestStatus(BaseModel):
+    id: str
+    status: Literal["created", "updated", "unchanged"]
+
+
+class IngestResponse(BaseModel):
+    model_version: str
+    counts: dict[str, int]
+    items: list[IngestStatus]
+
+
+class StoredFeedback(BaseModel):
+    id: str
+    text: str
+    text_redacted: bool
+    lang: str
+    score: float | None
+    score_scale: str | None
+    date: dt.date | None
+    segments: dict[str, str]
+    labels: dict | None
+    prediction: dict
+    model_version: str
+    created_at: str
+    updated_at: str
+
+
+class FeedbackPage(BaseModel):
+    total: int
+    items: list[StoredFeedback]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+# -- analysis ---------------------------------------------------------------------------------------------
+class AnalysisOptions(_Request):
+    """How the driver analysis groups and tests (see README, "Driver analysis")."""
+
+    period: Literal["day", "week", "month"] = "week"
+    by: list[str] | None = Field(None, description="segment keys to break down by; default every key present")
+    nps_source: Literal["auto", "score", "category"] = "auto"
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    min_n: int = Field(30, ge=1, description="groups with fewer NPS responses are flagged small")
+    bootstrap: int = Field(1000, ge=100, le=5000, description="replicates for the impact intervals")
+    quotes: int = Field(3, ge=0, le=20)
+
+
+class AnalyzeItem(FeedbackFields):
+    id: str | None = Field(None, max_length=200)
+
+
+class AnalyzeRequest(AnalysisOptions):
+    items: list[AnalyzeItem]
+
+
+ANALYZE_EXAMPLES = {
+    "survey": {
+        "summary": "A small Persian and English survey export",
+        "value": {
+            "items": [
+                {
+                    "id": "r1",
+                    "text": FA_TEXT,
+                    "score": 5,
+                    "date": "2025-01-06",
+                    "segments": {"channel": "app"},
+                },
+                {
+                    "id": "r2",
+                    "text": "کارمند شعبه خیلی مودب و کاربلد بود.",
+                    "score": 10,
+                    "date": "2025-01-07",
+                },
+                {
+                    "id": "r3",
+                    "text": EN_TEXT,
+                    "score": 6,
+                    "date": "2025-01-14",
+                    "segments": {"channel": "web"},
+                },
+                {
+                    "id": "r4",
+                    "text": "Great app, but the fees went up again.",
+                    "score": 8,
+                    "date": "2025-01-15",
+                },
+            ],
+            "period": "week",
+            "min_n": 2,
+        },
+    }
+}
+
+
+class AnalyzeResponse(BaseModel):
+    model_version: str
+    predictions: list[Classification]
+    analysis: dict = Field(
+        description="the driver analysis: nps, drivers, key_drivers, trends, segments, ..."
+    )
+
+
+class DriverSummary(BaseModel):
+    n: int
+    model_versions: dict[str, int] = Field(description="stored items per model version that predicted them")
+    analysis: dict
+
+
+class DriverTrend(BaseModel):
+    n: int
+    period: str
+    model_versions: dict[str, int]
+    trends: dict | None
+    warnings: list[str]
+
+
+# -- models and jobs --------------------------------------------------------------------------------------
+class ModelInfo(BaseModel):
+    version: str
+    folder: str
+    created_at: str
+    active: bool
+    metrics: dict[str, float] = Field(description="headline scores on the model's held-out slice")
+    trained_heads: list[str]
+    n_train: int | None
+
+
+class ModelList(BaseModel):
+    active: str | None
+    models: list[ModelInfo]
+
+
+class Activation(BaseModel):
+    active: str
+    previous: str | None
+
+
+class JobInfo(BaseModel):
+    id: str
+    kind: Literal["train", "rescore"]
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: dict
+    params: dict
+    result: dict | None
+    error: str | None
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class JobStarted(BaseModel):
+    job_id: str
+    status_url: str
+
+
+class RescoreRequest(_Request):
+    batch_size: int = Field(500, ge=1, le=5000)
+
+
+class FieldProblem(BaseModel):
+    location: str = Field(description="body, query, path, header or file")
+    field: str = Field(description="the offending field, e.g. items[3].text")
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem document (media type application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(
+        description="urn:request:<id>; the same id is in the X-Request-ID header and the logs"
+    )
+    errors: list[FieldProblem] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI entries for the problem documents a route can answer with."""
+    return {
+        status: {"model": ProblemDetails, "content": {"application/problem+json": {}}}
+        for status in (401, 403, *statuses)
+    }

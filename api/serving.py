@@ -1,0 +1,125 @@
+"""The model this process serves, swapped atomically on activation.
+
+Why one reference: a request reads `holder.current()` once and uses only that object, so a response
+never mixes two versions; activation loads and verifies the new artifact completely before the single
+assignment that swaps it in, so an in-flight request never sees a half-loaded model. Other worker
+processes notice the registry's pointer change with a cheap stat (at most once per `check_seconds`)
+and load the new model in a background thread, serving the old one until it is ready.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from pathlib import Path
+
+from api import metrics
+from models.artifact import ArtifactError, LoadedModel, load_artifact
+from models.registry import Registry, RegistryError
+
+log = logging.getLogger("cxtext.api.model")
+# Classified once before a model starts serving: the first call pays lazy set-up (tokenisers, lexicons,
+# compiled patterns) that would otherwise stall the first requests for seconds.
+WARM_UP = (
+    "پیک خیلی دیر رسید ولی غذا خوب بود",
+    "The delivery was late but the food was good",
+    "kheili khoob bood",
+)
+
+
+class ModelUnavailableError(RuntimeError):
+    """No model could be loaded; the message says why (the service answers 503)."""
+
+
+class ModelHolder:
+    def __init__(self, registry: Registry, pinned: Path | None = None, check_seconds: float = 1.0) -> None:
+        self.registry = registry
+        self.pinned = pinned
+        self.check_seconds = check_seconds
+        self.error: str | None = None
+        self._current: LoadedModel | None = None
+        self._lock = threading.Lock()
+        self._signature = registry.pointer_signature()
+        self._next_check = time.monotonic() + check_seconds
+        self._reloading = False
+
+    def load(self) -> None:
+        """Load the pinned model (`--model DIR`) or the registry's active one; failures go to `error`."""
+        try:
+            if self.pinned is not None:
+                self._swap(load_artifact(self.pinned))
+                return
+            entry = self.registry.active()
+            if entry is None:
+                self.error = f"no model: {self.registry.root} has no active.json and no default/ folder"
+                log.error(self.error)
+                return
+            self._swap(load_artifact(entry.path))
+        except (ArtifactError, RegistryError) as exc:
+            self.error = str(exc)
+            log.error("model not loaded", extra={"fields": {"reason": str(exc)}})
+
+    def current(self) -> LoadedModel:
+        """The model to use for one whole request."""
+        if time.monotonic() >= self._next_check:
+            self._next_check = time.monotonic() + self.check_seconds
+            self._check_in_background()
+        model = self._current
+        if model is None:
+            raise ModelUnavailableError(self.error or "no model loaded")
+        return model
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._current
+
+    def activate(self, version: str) -> LoadedModel:
+        """Verify, point the registry at `version` and swap; raises RegistryError if it cannot load."""
+        with self._lock:
+            loaded = self.registry.activate(version)
+            self._signature = self.registry.pointer_signature()
+            self._swap(loaded)
+        log.info("model activated", extra={"fields": {"version": loaded.version}})
+        return loaded
+
+    def sync(self) -> bool:
+        """Follow the registry pointer if another process moved it; True if the model changed."""
+        with self._lock:
+            signature = self.registry.pointer_signature()
+            if signature == self._signature:
+                return False
+            self._signature = signature
+            entry = self.registry.active()
+            if entry is None or (self._current is not None and entry.version == self._current.version):
+                return False
+            self._swap(load_artifact(entry.path))
+        log.info("model reloaded after activation elsewhere", extra={"fields": {"version": entry.version}})
+        return True
+
+    def _check_in_background(self) -> None:
+        if self._reloading or self.registry.pointer_signature() == self._signature:
+            return
+        self._reloading = True
+
+        def run() -> None:
+            try:
+                self.sync()
+            except (ArtifactError, RegistryError) as exc:
+                log.error("model reload failed", extra={"fields": {"reason": str(exc)}})
+            finally:
+                self._reloading = False
+
+        threading.Thread(target=run, name="cxtext-model-reload", daemon=True).start()
+
+    def _swap(self, loaded: LoadedModel) -> None:
+        loaded.model.classify(list(WARM_UP))
+        previous = self._current.version if self._current is not None else None
+        self._current = loaded  # the one assignment every request observes: old model or new, never both
+        self.error = None
+        if (
+            gc.get_freeze_count()
+        ):  # the server froze its start-up heap (api.main): keep this model out of GC too
+            gc.freeze()
+        metrics.set_model_version(loaded.version, previous)
