@@ -13,6 +13,16 @@ from cxtext.cli import main
 from models.artifact import CARD_FILE, MODEL_FILE, ArtifactError, load_artifact
 
 
+def reseal(folder: Path) -> None:
+    """Make the card's checksum match a replaced model file, as a deliberate forgery would."""
+    from models.artifact import sha256_file
+
+    card_path = folder / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["model_sha256"] = sha256_file(folder / MODEL_FILE)
+    card_path.write_text(json.dumps(card))
+
+
 @pytest.fixture
 def artifact_copy(small_model_dir: Path, tmp_path: Path) -> Path:
     target = tmp_path / "copy"
@@ -66,13 +76,8 @@ def test_incompatible_versions_are_refused(artifact_copy: Path) -> None:
 
 
 def test_a_foreign_pickle_with_a_matching_checksum_is_refused(artifact_copy: Path) -> None:
-    from models.artifact import sha256_file
-
     joblib.dump({"not": "a model"}, artifact_copy / MODEL_FILE)
-    card_path = artifact_copy / CARD_FILE
-    card = json.loads(card_path.read_text())
-    card["model_sha256"] = sha256_file(artifact_copy / MODEL_FILE)
-    card_path.write_text(json.dumps(card))
+    reseal(artifact_copy)
     with pytest.raises(ArtifactError, match="not a FeedbackModel"):
         load_artifact(artifact_copy)
 
@@ -148,14 +153,9 @@ def test_cli_train_stops_at_a_bad_row_and_writes_nothing(tmp_path: Path, capsys)
 
 
 def test_a_model_from_older_code_is_refused_at_load_not_at_first_use(artifact_copy: Path) -> None:
-    from models.artifact import sha256_file
-
     model = joblib.load(artifact_copy / MODEL_FILE)
     del model.intercepts_  # what a pickle made before the fused scorer looks like
     joblib.dump(model, artifact_copy / MODEL_FILE)
-    card_path = artifact_copy / CARD_FILE
-    card = json.loads(card_path.read_text())
-    card["model_sha256"] = sha256_file(artifact_copy / MODEL_FILE)
-    card_path.write_text(json.dumps(card))
+    reseal(artifact_copy)
     with pytest.raises(ArtifactError, match="incompatible model code"):
         load_artifact(artifact_copy)
