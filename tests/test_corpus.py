@@ -55,15 +55,23 @@ def test_every_row_is_fully_labelled_and_consistent(corpus: list[Record]) -> Non
 
 def test_near_duplicate_rate_is_under_two_percent(corpus: list[Record]) -> None:
     texts = [r.text for r in corpus]
-    rate = near_duplicate_rate(texts, threshold=0.8)
-    worst = [(texts[i][:60], texts[j][:60], round(s, 2)) for i, j, s in near_duplicate_pairs(texts)[:5]]
-    print(f"near-duplicate rate (5-gram Jaccard >= 0.8): {100 * rate:.2f} %")
-    assert rate < 0.02, worst
+    loose = near_duplicate_pairs(texts, threshold=0.6)  # one pass; the 0.8 pairs are a subset
+
+    def rate(threshold: float) -> float:
+        return len({k for i, j, s in loose if s >= threshold for k in (i, j)}) / len(texts)
+
+    worst = [
+        (texts[i][:60], texts[j][:60], round(s, 2)) for i, j, s in sorted(loose, key=lambda p: -p[2])[:5]
+    ]
+    print(f"near-duplicate rate (5-gram Jaccard >= 0.8): {100 * rate(0.8):.2f} %")
+    assert rate(0.8) < 0.02, worst
     # stricter than asked: even loosely similar pairs (one swapped word in a short line) stay rare
-    assert near_duplicate_rate(texts, threshold=0.6) < 0.01
+    assert rate(0.6) < 0.01, worst
 
 
 def test_near_duplicate_measure_catches_templates() -> None:
-    sentence = "Yesterday the {} arrived forty minutes late, completely cold, and the courier never apologised"
+    sentence = (
+        "Yesterday the {} arrived forty minutes late, completely cold, and the courier never apologised"
+    )
     templated = [sentence.format(w) for w in ("pizza", "soup", "pasta")]
     assert near_duplicate_rate([*templated, "Totally unrelated praise for the librarian"]) == 0.75
