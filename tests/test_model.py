@@ -126,3 +126,21 @@ def test_fused_scoring_equals_each_heads_own_probabilities(small_model: Feedback
     for driver in heads["driver_sentiment"].drivers_:
         own = heads["driver_sentiment"].predict_proba(X, driver)
         np.testing.assert_allclose(fused[f"driver_sentiment:{driver}"], own, atol=1e-4)
+
+
+def test_temperature_calibration_keeps_labels_and_fits_the_likelihood() -> None:
+    from cxtext.heads import fit_temperature
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 3, 3000)
+    logits = rng.normal(size=(3000, 3))
+    logits[np.arange(3000), truth] += 1.0
+    # scores that are 3x too sharp must be cooled by about 3; scores already right stay near 1
+    assert 2.4 < fit_temperature(logits * 3, truth) < 3.6
+    assert 0.8 < fit_temperature(logits, truth) < 1.25
+
+
+def test_classifier_heads_are_calibrated_out_of_fold(small_model: FeedbackModel) -> None:
+    for name in ("sentiment", "nps_category", "churn"):
+        head = small_model.heads_[name]
+        assert 0.1 <= head.temperature_ <= 10.0
