@@ -175,9 +175,3 @@ def test_a_driver_in_almost_every_response_gets_a_warning(hand_result: dict) -> 
     warnings = analyze(records, bootstrap=0)["warnings"]
     assert any(w.startswith("quality is mentioned in 90% of the NPS responses") for w in warnings)
 
-
-def test_churn_bands_are_the_churn_modules() -> None:
-    from cxtext import churn
-    from cxtext.analysis.drivers import CHURN_HIGH, CHURN_LOW
-
-    assert (CHURN_LOW, CHURN_HIGH) == (churn.LOW, churn.HIGH)

@@ -21,7 +21,7 @@ import numpy as np
 
 import cxtext
 from cxtext.analysis.cells import cell_table
-from cxtext.analysis.drivers import CHURN_HIGH, CHURN_LOW, driver_statistics
+from cxtext.analysis.drivers import driver_statistics
 from cxtext.analysis.frame import (
     DETRACTOR,
     NONE,
@@ -40,6 +40,8 @@ from cxtext.analysis.quotes import select_quotes
 from cxtext.analysis.rounding import num, ratio
 from cxtext.analysis.segments import segments as segment_breakdown
 from cxtext.analysis.trends import PERIODS, trends
+from cxtext.churn import HIGH as CHURN_HIGH
+from cxtext.churn import LOW as CHURN_LOW
 from cxtext.schema import SENTIMENTS, Record
 from cxtext.taxonomy import Taxonomy
 

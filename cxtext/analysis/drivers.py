@@ -24,11 +24,7 @@ from cxtext.analysis.cells import Cells, Counts, group_mentions, group_totals
 from cxtext.analysis.frame import ABSENT, NONE, STATE_CODE, STATES, Frame
 from cxtext.analysis.nps import nps, nps_interval
 from cxtext.analysis.rounding import num, ratio
-
-# The churn risk bands of `cxtext.churn` (low < LOW <= medium < HIGH <= high). Copied, not imported:
-# that module loads the tokenizer and spaCy, seconds of start-up the analysis does not need; a test
-# keeps the two equal.
-CHURN_LOW, CHURN_HIGH = 0.3, 0.6
+from cxtext.churn import HIGH as CHURN_HIGH
 
 # Which responses "mention" the driver, for each kind of impact.
 IMPACT_KINDS: tuple[str, ...] = ("all", "negative", "positive")

@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from cxtext.analysis.drivers import CHURN_HIGH
 from cxtext.analysis.frame import STATES
+from cxtext.churn import HIGH as CHURN_HIGH
 
 SENTIMENT_COLOURS = {
     "negative": "#d64545",
