@@ -8,7 +8,7 @@ pass. Heads that have no training labels are not guessed: they are listed in `un
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,6 +40,13 @@ class _Batch:
     X: sp.csr_matrix
     attribution: sp.csr_matrix | None = None
     offsets: np.ndarray | None = None
+    _cues: dict[int, list[churn_rules.CueMatch]] = field(default_factory=dict)
+
+    def cues(self, i: int) -> list[churn_rules.CueMatch]:
+        """Churn cues of text i, found once: the no-label rule and the reasons both need them."""
+        if i not in self._cues:
+            self._cues[i] = churn_rules.find_cues(self.texts[i], self.tokens[i], self.langs[i])
+        return self._cues[i]
 
 
 class FeedbackModel:
@@ -221,12 +228,8 @@ class FeedbackModel:
         p_negative = self._class_column(proba, "sentiment", "negative", n)
         return np.array(
             [
-                churn_rules.rule_probability(
-                    churn_rules.intent_strength(churn_rules.find_cues(text, tokens, lang)), pd, pn
-                )
-                for text, tokens, lang, pd, pn in zip(
-                    batch.texts, batch.tokens, batch.langs, p_detractor, p_negative, strict=True
-                )
+                churn_rules.rule_probability(churn_rules.intent_strength(batch.cues(i)), pd, pn)
+                for i, (pd, pn) in enumerate(zip(p_detractor, p_negative, strict=True))
             ]
         )
 
@@ -365,7 +368,7 @@ class FeedbackModel:
         learned = isinstance(self.heads_.get("churn"), ClassifierHead)
         # a learned head needs cue phrases only to explain an elevated risk (and they cost ~0.4 ms a text)
         wanted = not learned or probability >= churn_rules.LOW
-        cues = churn_rules.find_cues(batch.texts[i], batch.tokens[i], batch.langs[i]) if wanted else []
+        cues = batch.cues(i) if wanted else []
         reasons = [
             {"kind": "intent cue", "phrase": batch.texts[i][c.start : c.end], "start": c.start, "end": c.end}
             for c in cues
