@@ -62,7 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        holder.start_watching()
         yield
+        holder.stop_watching()
         engine.dispose()
 
     public = settings.public_docs

@@ -2,9 +2,11 @@
 
 Why one reference: a request reads `holder.current()` once and uses only that object, so a response
 never mixes two versions; activation loads and verifies the new artifact completely before the single
-assignment that swaps it in, so an in-flight request never sees a half-loaded model. Other worker
-processes notice the registry's pointer change with a cheap stat (at most once per `check_seconds`)
-and load the new model in a background thread, serving the old one until it is ready.
+assignment that swaps it in, so an in-flight request never sees a half-loaded model. Every worker
+process runs a watcher thread that stats the registry's pointer every `check_seconds` and loads a
+model activated elsewhere, serving the old one until the new one is ready. The watcher does not wait
+for traffic: a worker that received no request since the activation has still switched when the next
+one arrives (with a shared socket the kernel may hand every connection to one busy worker for a while).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-import time
 from pathlib import Path
 
 from api import metrics
@@ -42,8 +43,8 @@ class ModelHolder:
         self._current: LoadedModel | None = None
         self._lock = threading.Lock()
         self._signature = registry.pointer_signature()
-        self._next_check = time.monotonic() + check_seconds
-        self._reloading = False
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def load(self) -> None:
         """Load the pinned model (`--model DIR`) or the registry's active one; failures go to `error`."""
@@ -63,9 +64,6 @@ class ModelHolder:
 
     def current(self) -> LoadedModel:
         """The model to use for one whole request."""
-        if time.monotonic() >= self._next_check:
-            self._next_check = time.monotonic() + self.check_seconds
-            self._check_in_background()
         model = self._current
         if model is None:
             raise ModelUnavailableError(self.error or "no model loaded")
@@ -98,20 +96,27 @@ class ModelHolder:
         log.info("model reloaded after activation elsewhere", extra={"fields": {"version": entry.version}})
         return True
 
-    def _check_in_background(self) -> None:
-        if self._reloading or self.registry.pointer_signature() == self._signature:
+    def start_watching(self) -> None:
+        """Follow activations by other processes from a daemon thread until `stop_watching`."""
+        if self._watcher is not None:
             return
-        self._reloading = True
+        self._stop.clear()
+        self._watcher = threading.Thread(target=self._watch, name="cxtext-model-watch", daemon=True)
+        self._watcher.start()
 
-        def run() -> None:
+    def stop_watching(self) -> None:
+        if self._watcher is None:
+            return
+        self._stop.set()
+        self._watcher.join()
+        self._watcher = None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.check_seconds):
             try:
                 self.sync()
             except (ArtifactError, RegistryError) as exc:
                 log.error("model reload failed", extra={"fields": {"reason": str(exc)}})
-            finally:
-                self._reloading = False
-
-        threading.Thread(target=run, name="cxtext-model-reload", daemon=True).start()
 
     def _swap(self, loaded: LoadedModel) -> None:
         loaded.model.classify(list(WARM_UP))
