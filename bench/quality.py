@@ -7,7 +7,7 @@ Compares, per dataset, side by side with the published figures in ../shared/data
 - `specialist`: per target dataset, a model trained on that dataset's own train/dev split only (what an
   analyst with one labelled source gets; the joint model mixes label conventions, see the data README);
 - Persian ablation: which Persian source helps how much.
-Writes bench/results/quality.json. Run: .venv/bin/python bench/quality.py
+Writes bench/results/quality.json and the same tables as quality.md. Run: .venv/bin/python bench/quality.py
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from training.sources import with_label_coverage
 from training.train import corpus_files
 
 RESULTS = Path(__file__).resolve().parent / "results" / "quality.json"
+REPORT: list[str] = []  # the Markdown lines, printed as they come and written beside the JSON
 
 # Published figures (ANCHORS.md); "same task" says whether the label set/split matches ours.
 PUBLISHED = {
@@ -76,6 +77,11 @@ def shared_splits(data_dir: Path) -> tuple[list[Record], list[Record]]:
     return [r for r in train if _key(r.text) not in test_texts], test
 
 
+def say(line: str = "") -> None:
+    print(line, flush=True)
+    REPORT.append(line)
+
+
 def pick(section: dict, dotted: str) -> float | None:
     head, metric = dotted.split(".")
     return (section.get(head) or {}).get(metric)
@@ -91,12 +97,12 @@ def run_config(name: str, train: Sequence[Record], test: Sequence[Record]) -> di
         for ds, section in report["by_dataset"].items()
     }
     by_lang = {lang: {k: pick(section, k) for k in KEYS} for lang, section in report["by_language"].items()}
-    print(f"\n## {name}: {len(train)} training texts, fit {seconds:.0f} s")
-    print("| dataset | n | " + " | ".join(KEYS) + " |")
-    print("|---|---|" + "---|" * len(KEYS))
+    say(f"\n## {name}: {len(train)} training texts, fit {seconds:.0f} s")
+    say("| dataset | n | " + " | ".join(KEYS) + " |")
+    say("|---|---|" + "---|" * len(KEYS))
     for ds, row in table.items():
         cells = " | ".join("–" if row[k] is None else f"{row[k]:.3f}" for k in KEYS)
-        print(f"| {ds} | {row['n']} | {cells} |")
+        say(f"| {ds} | {row['n']} | {cells} |")
     return {
         "train_texts": len(train),
         "fit_seconds": round(seconds, 1),
@@ -181,17 +187,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "met": row["drivers.micro_f1"] >= 0.65,
                 }
             )
-    print("\n## targets")
+    say("\n## targets")
     for c in checks:
         value = "–" if c["value"] is None else f"{c['value']:.3f}"
-        print(
+        say(
             f"- [{'x' if c['met'] else ' '}] {c['config']}: {c['dataset']} {c['metric']} = {value} (target {c['target']})"
         )
     results["targets"] = checks
     results["published"] = PUBLISHED
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"\nwrote {args.out}")
+    args.out.with_suffix(".md").write_text("\n".join(REPORT).lstrip() + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out} and {args.out.with_suffix('.md')}")
     return 0
 
 
