@@ -21,6 +21,9 @@ SETTINGS = {
     "clinic",
     "library",
     "government",
+    "grocery",
+    "restaurant",
+    "social_media",
 }
 
 
