@@ -96,24 +96,36 @@ class _Index:
     def __init__(self) -> None:
         self.exact: dict[str, list[_Term]] = {}
         self.prefixes: dict[int, dict[str, list[_Term]]] = {}
-        self._cache: dict[str, tuple[_Term, ...]] = {}
 
     def add(self, words: list[tuple[str, bool]], term: _Term) -> None:
         form, prefix = words[0]
         table = self.prefixes.setdefault(len(form), {}) if prefix else self.exact
         table.setdefault(form, []).append(term)
 
-    def starting_with(self, norm: str) -> tuple[_Term, ...]:
-        """Every term whose first word matches `norm` (cached: feedback repeats its words a lot)."""
-        found = self._cache.get(norm)
-        if found is None:
-            terms = list(self.exact.get(norm, ()))
-            for length, table in self.prefixes.items():
-                if length <= len(norm):
-                    terms.extend(table.get(norm[:length], ()))
-            found = tuple(terms)
-            if len(self._cache) < _CACHE_LIMIT:
-                self._cache[norm] = found
+    def starting_with(self, norm: str) -> list[_Term]:
+        """Every term whose first word matches `norm`."""
+        terms = list(self.exact.get(norm, ()))
+        for length, table in self.prefixes.items():
+            if length <= len(norm):
+                terms.extend(table.get(norm[:length], ()))
+        return terms
+
+
+class _FirstWords(dict[str, tuple[_Term, ...]]):
+    """norm → the terms of some language indexes that start with it, looked up once per word.
+
+    Feedback repeats its words a lot and most words start no term, so after warm-up a text's candidate
+    positions are one C-level dict lookup per token (`hits` skips every other token).
+    """
+
+    def __init__(self, indexes: Sequence[_Index]) -> None:
+        super().__init__()
+        self._indexes = indexes
+
+    def __missing__(self, norm: str) -> tuple[_Term, ...]:
+        found = tuple(term for index in self._indexes for term in index.starting_with(norm))
+        if len(self) < _CACHE_LIMIT:
+            self[norm] = found
         return found
 
 
@@ -132,6 +144,7 @@ class Lexicon:
     def __init__(self, entries: Iterable[tuple[str, str, float, str]]) -> None:
         """`entries` are (lang, label, weight, term) rows as in the lexicon TSV files."""
         self._indexes = {lang: _Index() for lang in LANGS}
+        self._tables: dict[str | None, _FirstWords] = {}
         self.counts: Counter[tuple[str, str]] = Counter()
         """Number of terms per (lang, label)."""
         for lang, label, weight, term in entries:
@@ -157,34 +170,46 @@ class Lexicon:
         negation differs from the term's own, or when it matched a negative verb through its affirmative.
         """
         family = "fa" if lang and lang.startswith("fa") else lang
-        indexes = [self._indexes[family]] if family in self._indexes else list(self._indexes.values())
+        first_words = self._first_words(family if family in self._indexes else None)
         norms = [token.norm for token in tokens]
         affirmed = _affirmative_forms(tokens) if self.affirms_negations and family != "en" else {}
+        starts = [i for i, terms in enumerate(map(first_words.__getitem__, norms)) if terms]
+        if affirmed:
+            starts = sorted({*starts, *affirmed})
         out: list[Hit] = []
-        i, n = 0, len(norms)
-        while i < n:
+        free = 0  # the first token not inside an earlier match
+        for i in starts:
+            if i < free:
+                continue
             best_length = 0
             best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
             first_negated = tokens[i].negated
             for form in (norms[i], affirmed.get(i)):
                 if form is None:
                     continue
-                for index in indexes:
-                    for term in index.starting_with(form):
-                        length = 1 + len(term.rest)
-                        if length < best_length:
-                            continue
-                        rest_affirmed = term.match_rest(norms, i + 1, affirmed)
-                        if rest_affirmed is None:
-                            continue
-                        if length > best_length:
-                            best_length, best = length, {}
-                        if term.weight > best.get(term.label, (0.0, False))[0]:
-                            negated = first_negated != term.negated or rest_affirmed
-                            best[term.label] = (term.weight, negated)
+                for term in first_words[form]:
+                    length = 1 + len(term.rest)
+                    if length < best_length:
+                        continue
+                    rest_affirmed = term.match_rest(norms, i + 1, affirmed)
+                    if rest_affirmed is None:
+                        continue
+                    if length > best_length:
+                        best_length, best = length, {}
+                    if term.weight > best.get(term.label, (0.0, False))[0]:
+                        negated = first_negated != term.negated or rest_affirmed
+                        best[term.label] = (term.weight, negated)
             out.extend(self.hit_type(i, label, weight, negated) for label, (weight, negated) in best.items())
-            i += max(best_length, 1)
+            free = i + max(best_length, 1)
         return out
+
+    def _first_words(self, family: str | None) -> _FirstWords:
+        """The first-word table of one language's lexicon, or of all of them (`family` None)."""
+        table = self._tables.get(family)
+        if table is None:
+            indexes = [self._indexes[family]] if family is not None else list(self._indexes.values())
+            table = self._tables[family] = _FirstWords(indexes)
+        return table
 
 
 class DriverLexicon(Lexicon):
