@@ -3,8 +3,8 @@
 Why not sklearn's `TfidfVectorizer`: its analyzers lose the link between a feature and the characters of the
 original text. Here every feature of a document is generated *by* one or two tokens, so a linear model's logit
 splits exactly into per-token contributions (`contributions`), which is what explanations point at. Token
-features are cached per (form, negated) pair, which also makes `transform` fast on real feedback, where most
-tokens repeat.
+features are cached per (form, negated) pair and bigram indices per pair of word forms, which makes
+`transform` fast on real feedback, where most tokens and word pairs repeat.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ NEGATION_PREFIX = "NOT_"
 WINDOW = 3  # tokens either side of a driver term that count as "near" it
 BLOCKS = {"c": 1, "n": 1, "S": 2, "L": 2}  # feature-string tag → block (0 = words)
 _TOKEN_KEY = itemgetter(0, 3)  # (norm, negated): all a token's own features depend on
+_CACHES = ("_token_cache", "_bigram_cache")
+_CACHE_LIMIT = 500_000  # entries per word cache
 
 
 @lru_cache(maxsize=200_000)
@@ -49,6 +51,10 @@ def _polarity(hit: Hit) -> str:
 def _form(token: Token) -> str:
     """The token as word features spell it: `NOT_<norm>` when negated."""
     return NEGATION_PREFIX + token.norm if token.negated else token.norm
+
+
+def _bigram(left_form: str, right_form: str) -> str:
+    return f"b|{left_form} {right_form}"
 
 
 class TokenFeaturizer:
@@ -85,23 +91,21 @@ class TokenFeaturizer:
         strings: list[str] = []
         for token in tokens:
             strings.extend(_token_strings(token.norm, token.negated, low, high))
-        bigrams, singles, _ = self._context_features(tokens, [_form(token) for token in tokens])
-        return strings + bigrams + singles
+        forms = [_form(token) for token in tokens]
+        bigrams = [_bigram(a, b) for a, b in pairwise(forms)]
+        return strings + bigrams + self._lexicon_features(tokens, forms)[0]
 
-    def _context_features(
-        self, tokens: Sequence[Token], forms: Sequence[str]
-    ) -> tuple[list[str], list[str], list[int]]:
-        """Features that need neighbouring tokens or a lexicon: bigrams, then the others and their owners.
+    def _lexicon_features(self, tokens: Sequence[Token], forms: Sequence[str]) -> tuple[list[str], list[int]]:
+        """Features of lexicon hits and of the words near them, with the position of the token owning each.
 
-        Bigram k belongs to tokens k and k+1; every other feature to one token, a lexicon hit ("L|price")
-        to the token it starts at, so the hand-written prior is explained like any other feature. `forms`
-        are the tokens' word forms (`_form`).
+        Bigrams (token k and k + 1 own bigram k) are the only other features that need neighbours. A
+        lexicon hit ("L|price") belongs to the token it starts at, so the hand-written prior is explained
+        like any other feature. `forms` are the tokens' word forms (`_form`).
         """
-        bigrams = [f"b|{a} {b}" for a, b in pairwise(forms)]
         singles: list[str] = []
         owners: list[int] = []
         if not self.lexicon:
-            return bigrams, singles, owners
+            return singles, owners
         polarity = [(hit.token, _polarity(hit)) for hit in lexicon_hits(tokens, "sentiment")]
         for token, tag in polarity:
             singles.append(f"S|{tag}")
@@ -116,7 +120,7 @@ class TokenFeaturizer:
             near = [(i, tag) for i, tag in polarity if low <= i < high]
             singles += [f"D|{hit.driver}|S|{tag}" for _, tag in near]
             owners += [i for i, _ in near]
-        return bigrams, singles, owners
+        return singles, owners
 
     def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
         df: Counter[str] = Counter()
@@ -134,14 +138,20 @@ class TokenFeaturizer:
         idf = np.log((1 + n_docs) / (1 + counts)) + 1.0
         self.block_ = np.array([BLOCKS.get(s[0], 0) for s, _ in kept], dtype=np.int64)
         self.weights_ = idf.astype(np.float32)
-        self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str]] = {}
+        self._new_caches()
         return self
 
+    def _new_caches(self) -> None:
+        self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str]] = {}
+        self._bigram_cache: dict[tuple[str, str], int] = {}
+
     def __getstate__(self) -> dict:
-        """The token cache is rebuilt on demand; it must not bloat the saved artifact."""
-        state = self.__dict__.copy()
-        state["_token_cache"] = {}
-        return state
+        """The word caches are rebuilt on demand; they must not bloat the saved artifact."""
+        return {key: value for key, value in self.__dict__.items() if key not in _CACHES}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._new_caches()
 
     @property
     def n_features(self) -> int:
@@ -162,9 +172,16 @@ class TokenFeaturizer:
             (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
         )
         entry = (indices, NEGATION_PREFIX + norm if negated else norm)
-        if len(self._token_cache) < 500_000:
+        if len(self._token_cache) < _CACHE_LIMIT:
             self._token_cache[key] = entry
         return entry
+
+    def _bigram_id(self, pair: tuple[str, str]) -> int:
+        """The vocabulary index of the bigram of two word forms (-1 if unknown), cached per pair."""
+        index = self.vocabulary_.get(_bigram(*pair), -1)
+        if len(self._bigram_cache) < _CACHE_LIMIT:
+            self._bigram_cache[pair] = index
+        return index
 
     # -- transform --------------------------------------------------------------------------------------
     def _occurrences(self, docs: Sequence[Sequence[Token]]) -> tuple[np.ndarray, ...]:
@@ -174,7 +191,7 @@ class TokenFeaturizer:
         owned by several tokens is split evenly, so shares always add up to the feature's count. Per text
         only cached token entries and vocabulary lookups run in Python; owners are laid out with numpy.
         """
-        cache, vocab_get = self._token_cache, self.vocabulary_.get
+        token_cache, bigram_cache, vocab_get = self._token_cache, self._bigram_cache, self.vocabulary_.get
         chunks: list[np.ndarray] = []
         bigram_ids: list[int] = []  # per token: the bigram it starts, -1 for none or out of vocabulary
         single_ids: list[int] = []
@@ -183,12 +200,23 @@ class TokenFeaturizer:
         for tokens in docs:
             before = len(single_ids)
             if tokens:
-                entries = [cache.get(key) or self._token_entry(key) for key in map(_TOKEN_KEY, tokens)]
+                keys = list(map(_TOKEN_KEY, tokens))
+                entries = list(map(token_cache.get, keys))
+                if None in entries:
+                    entries = [
+                        entry or self._token_entry(key) for key, entry in zip(keys, entries, strict=True)
+                    ]
                 indices, forms = zip(*entries, strict=True)
                 chunks += indices
-                bigrams, singles, owners = self._context_features(tokens, forms)
-                bigram_ids += map(vocab_get, bigrams, repeat(-1))
+                pairs = list(pairwise(forms))
+                bigrams = list(map(bigram_cache.get, pairs))
+                if None in bigrams:
+                    bigrams = [
+                        self._bigram_id(p) if j is None else j for p, j in zip(pairs, bigrams, strict=True)
+                    ]
+                bigram_ids += bigrams
                 bigram_ids.append(-1)
+                singles, owners = self._lexicon_features(tokens, forms)
                 single_ids += map(vocab_get, singles, repeat(-1))
                 single_owners += owners
             single_counts.append(len(single_ids) - before)
