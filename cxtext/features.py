@@ -164,12 +164,18 @@ class TokenFeaturizer:
         return names
 
     def _token_entry(self, key: tuple[str, bool]) -> tuple[np.ndarray, str]:
-        """A token's own feature indices (word, character n-grams) and its word form, cached per key."""
+        """A token's own feature indices (word, character n-grams) and its word form, cached per key.
+
+        The indices are sorted: a batch's occurrences are then runs of sorted keys, which the stable sort
+        in `_counts` merges a third faster than the same keys in string order.
+        """
         norm, negated = key
         low, high = self.char_ngram_range
         vocab = self.vocabulary_
-        indices = np.fromiter(
-            (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
+        indices = np.sort(
+            np.fromiter(
+                (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
+            )
         )
         entry = (indices, NEGATION_PREFIX + norm if negated else norm)
         if len(self._token_cache) < _CACHE_LIMIT:
