@@ -95,7 +95,10 @@ def _stop_words() -> frozenset[str]:
 def _finglish_vote(text: str) -> tuple[float, float]:
     """(Finglish points, English points) of a Latin-script text; see the module docstring."""
     stop_words = _stop_words()
-    words = _WORD.findall(_NOISE.sub(" ", text.lower()))
+    lowered = text.lower()
+    if "@" in lowered or "#" in lowered or "http" in lowered or "www." in lowered:  # all _NOISE can match
+        lowered = _NOISE.sub(" ", lowered)
+    words = _WORD.findall(lowered)
     english = sum(map(stop_words.__contains__, words))
     finglish = sum(map(FINGLISH.__contains__, words))
     if english >= len(words) - english:  # even all other words as cues could not outvote English
