@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cxtext.rounding import rounded
 from cxtext.tokens import Token
 
 
@@ -66,10 +67,10 @@ def evidence(
         request[kept].tolist(),
         local[first[kept]].tolist(),
         (local[first[kept]] + size[kept] - 1).tolist(),
-        total[kept].tolist(),
+        rounded(total[kept], 3),
         strict=True,
     ):
         text, doc = texts[requests[r][0]], tokens[requests[r][0]]
         start, end = doc[a].start, doc[b].end
-        out[r].append({"phrase": text[start:end], "start": start, "end": end, "weight": round(weight, 3)})
+        out[r].append({"phrase": text[start:end], "start": start, "end": end, "weight": weight})
     return out

@@ -11,7 +11,6 @@ import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from itertools import repeat
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -22,6 +21,7 @@ from cxtext.explain import evidence
 from cxtext.features import TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
 from cxtext.language import detect_language
+from cxtext.rounding import rounded
 from cxtext.schema import Record
 from cxtext.scores import nps_category_from_score
 from cxtext.taxonomy import Taxonomy
@@ -83,12 +83,13 @@ class _Shown:
     """What the JSON of each text in a batch shows, as plain lists read per text.
 
     `probabilities` holds every head's rows (`tolist`: per-text indexing of numpy arrays cost more than
-    the JSON itself), `labels` the most likely class per softmax block, `drivers` the (name, probability)
-    of the drivers found, and `evidence` per text the phrases of each explained weight row (None when
-    the batch is not explained).
+    the JSON itself) and `rounded` the same rounded to 4 decimals for display, `labels` the most likely
+    class per softmax block, `drivers` the (name, rounded probability) of the drivers found, and
+    `evidence` per text the phrases of each explained weight row (None when the batch is not explained).
     """
 
     probabilities: dict[str, list]
+    rounded: dict[str, list]
     labels: dict[str, list[int]]
     drivers: list[list[tuple[str, float]]]
     evidence: list[dict[int, list[dict]]] | None = None
@@ -348,14 +349,16 @@ class FeedbackModel:
             for block, (_, _, link) in self.blocks_.items()
             if link == "softmax" and block != "churn"  # churn is shown as one probability, of "yes"
         }
+        display = {block: rounded(p, 4) for block, p in proba.items()}
         drivers: list[list[tuple[str, float]]] = [[] for _ in batch.texts]
         head = self.heads_.get("drivers")
         if isinstance(head, MultiLabelHead):
             names = head.trained_labels
-            found = np.nonzero(proba["drivers"] >= head.thresholds())
-            for i, k, p in zip(*(a.tolist() for a in (*found, proba["drivers"][found])), strict=True):
-                drivers[i].append((names[k], p))
-        shown = _Shown({block: p.tolist() for block, p in proba.items()}, labels, drivers)
+            for i, k in zip(
+                *(a.tolist() for a in np.nonzero(proba["drivers"] >= head.thresholds())), strict=True
+            ):
+                drivers[i].append((names[k], display["drivers"][i][k]))
+        shown = _Shown({block: p.tolist() for block, p in proba.items()}, display, labels, drivers)
         if batch.attribution is not None:
             requests = [
                 (i, row)
@@ -413,7 +416,7 @@ class FeedbackModel:
         model = self.heads_.get(head)
         if not isinstance(model, ClassifierHead):
             return None
-        result = _distribution(model.classes_, shown.probabilities[head][i], shown.labels[head][i])
+        result = _distribution(model.classes_, shown.rounded[head][i], shown.labels[head][i])
         result["evidence"] = self._evidence(shown, i, head, result["label"])
         return result
 
@@ -426,14 +429,14 @@ class FeedbackModel:
                 "name": name,
                 "label_en": driver.label_en if driver else name,
                 "label_fa": driver.label_fa if driver else name,
-                "probability": round(p, 4),
+                "probability": p,
                 "evidence": self._evidence(shown, i, "drivers", name),
                 "sentiment": None,
             }
             if isinstance(polarity_head, DriverSentimentHead) and name in polarity_head.drivers_:
                 block = f"driver_sentiment:{name}"
                 polarity = _distribution(
-                    polarity_head.classes_, shown.probabilities[block][i], shown.labels[block][i]
+                    polarity_head.classes_, shown.rounded[block][i], shown.labels[block][i]
                 )
                 polarity["evidence"] = self._evidence(shown, i, block, polarity["label"])
                 entry["sentiment"] = polarity
@@ -455,11 +458,14 @@ class FeedbackModel:
             reasons += [{"kind": "evidence", **e} for e in self._evidence(shown, i, "churn", "yes")]
         nps = self.heads_.get("nps_category")
         if isinstance(nps, ClassifierHead) and "detractor" in nps.classes_:
-            p_det = shown.probabilities["nps_category"][i][nps.classes_.index("detractor")]
+            detractor = nps.classes_.index("detractor")
+            p_det = shown.probabilities["nps_category"][i][detractor]
             if p_det >= 0.5:
-                reasons.append({"kind": "likely detractor", "probability": round(p_det, 4)})
+                reasons.append(
+                    {"kind": "likely detractor", "probability": shown.rounded["nps_category"][i][detractor]}
+                )
         return {
-            "probability": round(probability, 4),
+            "probability": shown.rounded["churn"][i],
             "band": churn_rules.band(probability),
             "method": "learned" if learned else "rules",
             "reasons": reasons,
@@ -467,9 +473,5 @@ class FeedbackModel:
 
 
 def _distribution(classes: Sequence[str], p: list[float], k: int) -> dict:
-    """The most likely label (index k), its probability and the full distribution, rounded for JSON."""
-    return {
-        "label": classes[k],
-        "confidence": round(p[k], 4),
-        "probabilities": dict(zip(classes, map(round, p, repeat(4)), strict=True)),
-    }
+    """The most likely label (index k), its probability and the full distribution (`p`, rounded)."""
+    return {"label": classes[k], "confidence": p[k], "probabilities": dict(zip(classes, p, strict=True))}
