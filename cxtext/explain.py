@@ -6,44 +6,71 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cxtext.rounding import rounded
 from cxtext.tokens import Token
 
 
 def evidence(
-    text: str,
-    tokens: Sequence[Token],
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[Token]],
     contributions: np.ndarray,
+    offsets: np.ndarray,
+    requests: Sequence[tuple[int, int]],
     top: int = 3,
     min_weight: float = 0.05,
     max_tokens: int = 4,
-) -> list[dict[str, object]]:
-    """The `top` phrases pushing a score up, strongest first.
+) -> list[list[dict[str, object]]]:
+    """For each (text, score column) request, the `top` phrases pushing that score up, strongest first.
 
-    Neighbouring tokens that clearly push the same way (each at least a quarter of the strongest token's
-    push) are merged into one phrase of at most `max_tokens` tokens ("not good", "خیلی بد"), because that
-    is how a reader sees them; weak glue tokens end a phrase, so highlights stay short. A phrase's weight
-    is the sum of its tokens' contributions.
+    `contributions` is (token occurrence × score column) for the whole batch, text i's tokens being rows
+    `offsets[i]:offsets[i + 1]`. Neighbouring tokens that clearly push the same way (each at least a
+    quarter of the strongest token's push) are merged into one phrase of at most `max_tokens` tokens ("not
+    good", "خیلی بد"), because that is how a reader sees them; weak glue tokens end a phrase, so highlights
+    stay short. A phrase's weight is the sum of its tokens' contributions, added left to right.
+
+    Every request is handled at once with numpy (a per-token Python loop per request was a tenth of the
+    classification time); only the phrases returned become Python objects.
     """
-    weights = contributions.tolist()
-    floor = max(min_weight / 2, 0.25 * max(weights, default=0.0))
-    phrases: list[tuple[float, int, int]] = []
-    run_start, run_weight = -1, 0.0
-    for i, weight in enumerate(weights):
-        if weight >= floor and (run_start < 0 or i - run_start < max_tokens):
-            if run_start < 0:
-                run_start, run_weight = i, 0.0
-            run_weight += weight
-            continue
-        if run_start >= 0:
-            phrases.append((run_weight, run_start, i - 1))
-            run_start, run_weight = (i, weight) if weight >= floor else (-1, 0.0)
-    if run_start >= 0:
-        phrases.append((run_weight, run_start, len(weights) - 1))
-    phrases.sort(key=lambda p: -p[0])
-    out = []
-    for weight, first, last in phrases[:top]:
-        if weight < min_weight:
-            break
-        start, end = tokens[first].start, tokens[last].end
-        out.append({"phrase": text[start:end], "start": start, "end": end, "weight": round(weight, 3)})
+    out: list[list[dict[str, object]]] = [[] for _ in requests]
+    if not requests:
+        return out
+    text_of, column = (np.asarray(values, dtype=np.int64) for values in zip(*requests, strict=True))
+    lengths = offsets[text_of + 1] - offsets[text_of]
+    owner = np.repeat(np.arange(len(requests)), lengths)  # request of each flat position
+    if owner.size == 0:
+        return out
+    seg_start = np.cumsum(lengths) - lengths
+    local = np.arange(owner.size) - seg_start[owner]  # token position within its text
+    weights = contributions[offsets[text_of][owner] + local, column[owner]].astype(np.float64)
+    present = lengths > 0
+    strongest = np.zeros(len(requests))
+    strongest[present] = np.maximum.reduceat(weights, seg_start[present])
+    floor = np.maximum(min_weight / 2, 0.25 * strongest)
+    strong = weights >= floor[owner]
+    # a phrase starts at a strong token after a weak one (or at its text's start), and every max_tokens on
+    run_start = strong.copy()
+    run_start[1:] &= ~strong[:-1] | (local[1:] == 0)
+    position = np.arange(owner.size)
+    since_start = position - np.maximum.accumulate(np.where(run_start, position, 0))
+    head = strong & (since_start % max_tokens == 0)
+    first = np.flatnonzero(head)
+    size = np.bincount((np.cumsum(head) - 1)[strong], minlength=first.size)  # strong tokens per phrase
+    total = weights[first]
+    for k in range(1, max_tokens):  # left to right, as a running sum would add them
+        longer = size > k
+        total[longer] += weights[first[longer] + k]
+    request = owner[first]
+    ranked = np.lexsort((first, -total, request))
+    rank = np.arange(ranked.size) - np.searchsorted(request[ranked], request[ranked])
+    kept = ranked[(rank < top) & (total[ranked] >= min_weight)]
+    for r, a, b, weight in zip(
+        request[kept].tolist(),
+        local[first[kept]].tolist(),
+        (local[first[kept]] + size[kept] - 1).tolist(),
+        rounded(total[kept], 3),
+        strict=True,
+    ):
+        text, doc = texts[requests[r][0]], tokens[requests[r][0]]
+        start, end = doc[a].start, doc[b].end
+        out[r].append({"phrase": text[start:end], "start": start, "end": end, "weight": weight})
     return out

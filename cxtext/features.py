@@ -3,8 +3,8 @@
 Why not sklearn's `TfidfVectorizer`: its analyzers lose the link between a feature and the characters of the
 original text. Here every feature of a document is generated *by* one or two tokens, so a linear model's logit
 splits exactly into per-token contributions (`contributions`), which is what explanations point at. Token
-features are cached per (form, negated) pair, which also makes `transform` fast on real feedback, where most
-tokens repeat.
+features are cached per (form, negated) pair and bigram indices per pair of word forms, which makes
+`transform` fast on real feedback, where most tokens and word pairs repeat.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import itemgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +24,9 @@ from cxtext.tokens import Token
 NEGATION_PREFIX = "NOT_"
 WINDOW = 3  # tokens either side of a driver term that count as "near" it
 BLOCKS = {"c": 1, "n": 1, "S": 2, "L": 2}  # feature-string tag → block (0 = words)
+_TOKEN_KEY = itemgetter(0, 3)  # (norm, negated): all a token's own features depend on
+_CACHES = ("_token_cache", "_bigram_cache")
+_CACHE_LIMIT = 500_000  # entries per word cache
 
 
 @lru_cache(maxsize=200_000)
@@ -44,9 +48,12 @@ def _polarity(hit: Hit) -> str:
     return NEGATION_PREFIX + hit.label if hit.negated else hit.label
 
 
-def _bigram(left: Token, right: Token) -> str:
-    left_form = NEGATION_PREFIX + left.norm if left.negated else left.norm
-    right_form = NEGATION_PREFIX + right.norm if right.negated else right.norm
+def _form(token: Token) -> str:
+    """The token as word features spell it: `NOT_<norm>` when negated."""
+    return NEGATION_PREFIX + token.norm if token.negated else token.norm
+
+
+def _bigram(left_form: str, right_form: str) -> str:
     return f"b|{left_form} {right_form}"
 
 
@@ -84,31 +91,36 @@ class TokenFeaturizer:
         strings: list[str] = []
         for token in tokens:
             strings.extend(_token_strings(token.norm, token.negated, low, high))
-        strings.extend(feature for feature, _ in self._context_features(tokens))
-        return strings
+        forms = [_form(token) for token in tokens]
+        bigrams = [_bigram(a, b) for a, b in pairwise(forms)]
+        return strings + bigrams + self._lexicon_features(tokens, forms)[0]
 
-    def _context_features(self, tokens: Sequence[Token]) -> list[tuple[str, tuple[int, ...]]]:
-        """Features that need neighbouring tokens or a lexicon, with the positions of the tokens owning them.
+    def _lexicon_features(self, tokens: Sequence[Token], forms: Sequence[str]) -> tuple[list[str], list[int]]:
+        """Features of lexicon hits and of the words near them, with the position of the token owning each.
 
-        Bigrams belong to both their tokens; a lexicon hit ("L|price") to the token it starts at, so the
-        hand-written prior is explained like any other feature.
+        Bigrams (token k and k + 1 own bigram k) are the only other features that need neighbours. A
+        lexicon hit ("L|price") belongs to the token it starts at, so the hand-written prior is explained
+        like any other feature. `forms` are the tokens' word forms (`_form`).
         """
-        out = [(_bigram(a, b), (i, i + 1)) for i, (a, b) in enumerate(pairwise(tokens))]
+        singles: list[str] = []
+        owners: list[int] = []
         if not self.lexicon:
-            return out
+            return singles, owners
         polarity = [(hit.token, _polarity(hit)) for hit in lexicon_hits(tokens, "sentiment")]
         for token, tag in polarity:
-            out.append((f"S|{tag}", (token,)))
+            singles.append(f"S|{tag}")
+            owners.append(token)
         for hit in driver_hits(tokens):
-            out.append((f"L|{hit.driver}", (hit.token,)))
+            singles.append(f"L|{hit.driver}")
+            owners.append(hit.token)
             # words and polar terms near a driver term, tagged with the driver: what is said *about* it
-            low, high = hit.token - WINDOW, hit.token + WINDOW
-            for i in range(max(0, low), min(len(tokens), high + 1)):
-                token = tokens[i]
-                form = NEGATION_PREFIX + token.norm if token.negated else token.norm
-                out.append((f"D|{hit.driver}|{form}", (i,)))
-            out += [(f"D|{hit.driver}|S|{tag}", (i,)) for i, tag in polarity if low <= i <= high]
-        return out
+            low, high = max(0, hit.token - WINDOW), min(len(tokens), hit.token + WINDOW + 1)
+            singles += [f"D|{hit.driver}|{form}" for form in forms[low:high]]
+            owners += range(low, high)
+            near = [(i, tag) for i, tag in polarity if low <= i < high]
+            singles += [f"D|{hit.driver}|S|{tag}" for _, tag in near]
+            owners += [i for i, _ in near]
+        return singles, owners
 
     def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
         df: Counter[str] = Counter()
@@ -126,14 +138,20 @@ class TokenFeaturizer:
         idf = np.log((1 + n_docs) / (1 + counts)) + 1.0
         self.block_ = np.array([BLOCKS.get(s[0], 0) for s, _ in kept], dtype=np.int64)
         self.weights_ = idf.astype(np.float32)
-        self._token_cache: dict[tuple[str, bool], np.ndarray] = {}
+        self._new_caches()
         return self
 
+    def _new_caches(self) -> None:
+        self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str]] = {}
+        self._bigram_cache: dict[tuple[str, str], int] = {}
+
     def __getstate__(self) -> dict:
-        """The token cache is rebuilt on demand; it must not bloat the saved artifact."""
-        state = self.__dict__.copy()
-        state["_token_cache"] = {}
-        return state
+        """The word caches are rebuilt on demand; they must not bloat the saved artifact."""
+        return {key: value for key, value in self.__dict__.items() if key not in _CACHES}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._new_caches()
 
     @property
     def n_features(self) -> int:
@@ -145,56 +163,90 @@ class TokenFeaturizer:
             names[i] = s
         return names
 
-    def _token_indices(self, token: Token) -> np.ndarray:
-        key = (token.norm, token.negated)
-        cached = self._token_cache.get(key)
-        if cached is None:
-            low, high = self.char_ngram_range
-            vocab = self.vocabulary_
-            cached = np.fromiter(
-                (vocab[s] for s in _token_strings(token.norm, token.negated, low, high) if s in vocab),
-                dtype=np.int32,
+    def _token_entry(self, key: tuple[str, bool]) -> tuple[np.ndarray, str]:
+        """A token's own feature indices (word, character n-grams) and its word form, cached per key.
+
+        The indices are sorted: a batch's occurrences are then runs of sorted keys, which the stable sort
+        in `_counts` merges a third faster than the same keys in string order.
+        """
+        norm, negated = key
+        low, high = self.char_ngram_range
+        vocab = self.vocabulary_
+        indices = np.sort(
+            np.fromiter(
+                (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
             )
-            if len(self._token_cache) < 500_000:
-                self._token_cache[key] = cached
-        return cached
+        )
+        entry = (indices, NEGATION_PREFIX + norm if negated else norm)
+        if len(self._token_cache) < _CACHE_LIMIT:
+            self._token_cache[key] = entry
+        return entry
+
+    def _bigram_id(self, pair: tuple[str, str]) -> int:
+        """The vocabulary index of the bigram of two word forms (-1 if unknown), cached per pair."""
+        index = self.vocabulary_.get(_bigram(*pair), -1)
+        if len(self._bigram_cache) < _CACHE_LIMIT:
+            self._bigram_cache[pair] = index
+        return index
 
     # -- transform --------------------------------------------------------------------------------------
     def _occurrences(self, docs: Sequence[Sequence[Token]]) -> tuple[np.ndarray, ...]:
         """Every feature occurrence in the batch as parallel arrays (doc, token, feature, share).
 
         `token` is the global index of the owning token occurrence (documents laid end to end). A feature
-        owned by several tokens is split evenly, so shares always add up to the feature's count.
+        owned by several tokens is split evenly, so shares always add up to the feature's count. Per text
+        only cached token entries and vocabulary lookups run in Python; owners are laid out with numpy.
         """
-        vocab = self.vocabulary_
+        token_cache, bigram_cache, vocab_get = self._token_cache, self._bigram_cache, self.vocabulary_.get
         chunks: list[np.ndarray] = []
-        context_feats: list[int] = []
-        context_owners: list[int] = []
-        context_docs: list[int] = []
-        context_shares: list[float] = []
-        doc_lengths = np.fromiter((len(tokens) for tokens in docs), dtype=np.int64, count=len(docs))
-        base = 0
-        for r, tokens in enumerate(docs):
-            chunks.extend(self._token_indices(token) for token in tokens)
-            for feature, positions in self._context_features(tokens):
-                j = vocab.get(feature)
-                if j is None:
-                    continue
-                for position in positions:
-                    context_feats.append(j)
-                    context_owners.append(base + position)
-                    context_docs.append(r)
-                    context_shares.append(1.0 / len(positions))
-            base += len(tokens)
-        sizes = np.fromiter((c.size for c in chunks), dtype=np.int64, count=len(chunks))
+        bigram_ids: list[int] = []  # per token: the bigram it starts, -1 for none or out of vocabulary
+        single_ids: list[int] = []
+        single_owners: list[int] = []  # positions within their text
+        single_counts: list[int] = []  # per text
+        for tokens in docs:
+            before = len(single_ids)
+            if tokens:
+                keys = list(map(_TOKEN_KEY, tokens))
+                entries = list(map(token_cache.get, keys))
+                if None in entries:
+                    entries = [
+                        entry or self._token_entry(key) for key, entry in zip(keys, entries, strict=True)
+                    ]
+                indices, forms = zip(*entries, strict=True)
+                chunks += indices
+                pairs = list(pairwise(forms))
+                bigrams = list(map(bigram_cache.get, pairs))
+                if None in bigrams:
+                    bigrams = [
+                        self._bigram_id(p) if j is None else j for p, j in zip(pairs, bigrams, strict=True)
+                    ]
+                bigram_ids += bigrams
+                bigram_ids.append(-1)
+                singles, owners = self._lexicon_features(tokens, forms)
+                single_ids += map(vocab_get, singles, repeat(-1))
+                single_owners += owners
+            single_counts.append(len(single_ids) - before)
+        doc_lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
+        sizes = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
         unigram_feats = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
-        owners = np.repeat(np.arange(len(chunks), dtype=np.int64), sizes)
-        feat = np.concatenate([unigram_feats, np.asarray(context_feats, dtype=np.int32)])
-        owner = np.concatenate([owners, np.asarray(context_owners, dtype=np.int64)])
-        doc = np.concatenate([token_doc[owners], np.asarray(context_docs, dtype=np.int64)])
-        share = np.concatenate([np.ones(owners.size, np.float32), np.asarray(context_shares, np.float32)])
-        return doc, owner, feat, share, doc_lengths
+        unigram_owners = np.repeat(np.arange(len(chunks), dtype=np.int64), sizes)
+        bigram = np.asarray(bigram_ids, dtype=np.int32)
+        left = np.flatnonzero(bigram >= 0)
+        single = np.asarray(single_ids, dtype=np.int32)
+        doc_starts = np.cumsum(doc_lengths) - doc_lengths
+        single_owner = np.asarray(single_owners, dtype=np.int64) + np.repeat(doc_starts, single_counts)
+        known = single >= 0
+        feat = np.concatenate([unigram_feats, bigram[left], bigram[left], single[known]])
+        owner = np.concatenate([unigram_owners, left, left + 1, single_owner[known]])
+        share = np.concatenate(
+            [
+                np.ones(unigram_owners.size, np.float32),
+                np.full(2 * left.size, 0.5, np.float32),
+                np.ones(int(known.sum()), np.float32),
+            ]
+        )
+        return token_doc[owner], owner, feat, share, doc_lengths
 
     def _tf(self, counts: np.ndarray) -> np.ndarray:
         return 1.0 + np.log(counts) if self.sublinear_tf else counts
@@ -214,10 +266,33 @@ class TokenFeaturizer:
         weighted.data = (weighted.data * factors.ravel()[cell]).astype(np.float32)
         return weighted, factors
 
+    def _counts(
+        self, doc: np.ndarray, feat: np.ndarray, share: np.ndarray, n_docs: int
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Feature counts per document (CSR), each occurrence's (document, feature) cell, and cell totals.
+
+        One stable sort of the occurrences yields both the canonical rows (sorted, duplicates summed) and
+        the cells attribution needs, where a COO conversion plus `np.unique` sorted them twice. Shares are
+        halves, so the float64 totals are exact and the float32 counts are the ones scipy would sum.
+        """
+        key = doc * self.n_features + feat
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        first = np.ones(ordered.size, dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        cell = np.empty(ordered.size, dtype=np.int64)
+        cell[order] = np.cumsum(first) - 1
+        totals = np.bincount(cell, weights=share, minlength=int(first.sum()))
+        keys = ordered[first]
+        indptr = np.searchsorted(keys, np.arange(n_docs + 1) * self.n_features)
+        counts = sp.csr_matrix(
+            (totals.astype(np.float32), keys % self.n_features, indptr), shape=(n_docs, self.n_features)
+        )
+        return counts, cell, totals
+
     def transform(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
         doc, _, feat, share, _ = self._occurrences(docs)
-        counts = sp.csr_matrix((share, (doc, feat)), shape=(len(docs), self.n_features), dtype=np.float32)
-        return self._weigh(counts)[0]
+        return self._weigh(self._counts(doc, feat, share, len(docs))[0])[0]
 
     def fit_transform(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
         return self.fit(docs).transform(docs)
@@ -232,11 +307,10 @@ class TokenFeaturizer:
         n_docs + 1) mark where each document's tokens start.
         """
         doc, owner, feat, share, doc_lengths = self._occurrences(docs)
-        counts = sp.csr_matrix((share, (doc, feat)), shape=(len(docs), self.n_features), dtype=np.float32)
+        counts, cell, totals = self._counts(doc, feat, share, len(docs))
         x, factors = self._weigh(counts)
         # each occurrence's share of its feature's weighted value in the owning document
-        _, group = np.unique(doc * self.n_features + feat, return_inverse=True)
-        count_at = np.bincount(group, weights=share)[group]
+        count_at = totals[cell]
         x_at = self._tf(count_at) * self.weights_[feat] * factors[doc, self.block_[feat]]
         offsets = np.concatenate([[0], np.cumsum(doc_lengths)])
         attribution = sp.csr_matrix(

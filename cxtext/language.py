@@ -25,8 +25,13 @@ from functools import cache
 FA_SHARE = 0.3
 FA_MIN_WORDS = 3
 
-_ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc"
-_ARABIC_LETTER = re.compile(rf"(?:(?![\u064b-\u065f\u0660-\u066d\u06f0-\u06f9\u060c\u061b\u061f\u0640])[{_ARABIC}])+")
+# The Arabic-script blocks (0600-06FF, 0750-077F, 08A0-08FF, FB50-FDFF, FE70-FEFC) less what is not a letter:
+# diacritics 064B-065F, Arabic-Indic digits 0660-066D and 06F0-06F9, «، ؛ ؟» 060C 061B 061F, the kashida 0640.
+# One plain class, so a search skips Latin text at C speed (a class behind a lookahead was 3x slower).
+_ARABIC_LETTER = re.compile(
+    "[\u0600-\u060b\u060d-\u061a\u061c-\u061e\u0620-\u063f\u0641-\u064a\u066e-\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]+"
+)
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\S+@\S+")
 _WORD = re.compile(r"[a-z]+")
@@ -90,7 +95,10 @@ def _stop_words() -> frozenset[str]:
 def _finglish_vote(text: str) -> tuple[float, float]:
     """(Finglish points, English points) of a Latin-script text; see the module docstring."""
     stop_words = _stop_words()
-    words = _WORD.findall(_NOISE.sub(" ", text.lower()))
+    lowered = text.lower()
+    if "@" in lowered or "#" in lowered or "http" in lowered or "www." in lowered:  # all _NOISE can match
+        lowered = _NOISE.sub(" ", lowered)
+    words = _WORD.findall(lowered)
     english = sum(map(stop_words.__contains__, words))
     finglish = sum(map(FINGLISH.__contains__, words))
     if english >= len(words) - english:  # even all other words as cues could not outvote English

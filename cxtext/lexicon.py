@@ -26,8 +26,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from itertools import compress
+from operator import itemgetter
 from typing import ClassVar, NamedTuple, Self, cast
 
 from cxtext.taxonomy import Taxonomy
@@ -40,6 +42,7 @@ LANGS = ("en", "fa")
 POLARITIES = ("positive", "negative")
 
 _CACHE_LIMIT = 200_000
+_NORM, _NEGATED = itemgetter(0), itemgetter(3)  # Token fields, read at C speed
 
 
 class Hit(NamedTuple):
@@ -96,24 +99,36 @@ class _Index:
     def __init__(self) -> None:
         self.exact: dict[str, list[_Term]] = {}
         self.prefixes: dict[int, dict[str, list[_Term]]] = {}
-        self._cache: dict[str, tuple[_Term, ...]] = {}
 
     def add(self, words: list[tuple[str, bool]], term: _Term) -> None:
         form, prefix = words[0]
         table = self.prefixes.setdefault(len(form), {}) if prefix else self.exact
         table.setdefault(form, []).append(term)
 
-    def starting_with(self, norm: str) -> tuple[_Term, ...]:
-        """Every term whose first word matches `norm` (cached: feedback repeats its words a lot)."""
-        found = self._cache.get(norm)
-        if found is None:
-            terms = list(self.exact.get(norm, ()))
-            for length, table in self.prefixes.items():
-                if length <= len(norm):
-                    terms.extend(table.get(norm[:length], ()))
-            found = tuple(terms)
-            if len(self._cache) < _CACHE_LIMIT:
-                self._cache[norm] = found
+    def starting_with(self, norm: str) -> list[_Term]:
+        """Every term whose first word matches `norm`."""
+        terms = list(self.exact.get(norm, ()))
+        for length, table in self.prefixes.items():
+            if length <= len(norm):
+                terms.extend(table.get(norm[:length], ()))
+        return terms
+
+
+class _FirstWords(dict[str, tuple[_Term, ...]]):
+    """norm → the terms of some language indexes that start with it, looked up once per word.
+
+    Feedback repeats its words a lot and most words start no term, so after warm-up a text's candidate
+    positions are one C-level dict lookup per token (`hits` skips every other token).
+    """
+
+    def __init__(self, indexes: Sequence[_Index]) -> None:
+        super().__init__()
+        self._indexes = indexes
+
+    def __missing__(self, norm: str) -> tuple[_Term, ...]:
+        found = tuple(term for index in self._indexes for term in index.starting_with(norm))
+        if len(self) < _CACHE_LIMIT:
+            self[norm] = found
         return found
 
 
@@ -132,6 +147,7 @@ class Lexicon:
     def __init__(self, entries: Iterable[tuple[str, str, float, str]]) -> None:
         """`entries` are (lang, label, weight, term) rows as in the lexicon TSV files."""
         self._indexes = {lang: _Index() for lang in LANGS}
+        self._tables: dict[str | None, _FirstWords] = {}
         self.counts: Counter[tuple[str, str]] = Counter()
         """Number of terms per (lang, label)."""
         for lang, label, weight, term in entries:
@@ -157,34 +173,47 @@ class Lexicon:
         negation differs from the term's own, or when it matched a negative verb through its affirmative.
         """
         family = "fa" if lang and lang.startswith("fa") else lang
-        indexes = [self._indexes[family]] if family in self._indexes else list(self._indexes.values())
-        norms = [token.norm for token in tokens]
+        first_words = self._first_words(family if family in self._indexes else None)
+        norms = list(map(_NORM, tokens))
         affirmed = _affirmative_forms(tokens) if self.affirms_negations and family != "en" else {}
+        starts = [i for i, terms in enumerate(map(first_words.__getitem__, norms)) if terms]
+        if affirmed:
+            starts = sorted({*starts, *affirmed})
         out: list[Hit] = []
-        i, n = 0, len(norms)
-        while i < n:
+        free = 0  # the first token not inside an earlier match
+        for i in starts:
+            if i < free:
+                continue
             best_length = 0
             best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
             first_negated = tokens[i].negated
             for form in (norms[i], affirmed.get(i)):
                 if form is None:
                     continue
-                for index in indexes:
-                    for term in index.starting_with(form):
-                        length = 1 + len(term.rest)
-                        if length < best_length:
-                            continue
-                        rest_affirmed = term.match_rest(norms, i + 1, affirmed)
-                        if rest_affirmed is None:
-                            continue
-                        if length > best_length:
-                            best_length, best = length, {}
-                        if term.weight > best.get(term.label, (0.0, False))[0]:
-                            negated = first_negated != term.negated or rest_affirmed
-                            best[term.label] = (term.weight, negated)
-            out.extend(self.hit_type(i, label, weight, negated) for label, (weight, negated) in best.items())
-            i += max(best_length, 1)
+                for term in first_words[form]:
+                    length = 1 + len(term.rest)
+                    if length < best_length:
+                        continue
+                    rest_affirmed = term.match_rest(norms, i + 1, affirmed) if term.rest else False
+                    if rest_affirmed is None:
+                        continue
+                    if length > best_length:
+                        best_length, best = length, {}
+                    if term.weight > best.get(term.label, (0.0, False))[0]:
+                        negated = first_negated != term.negated or rest_affirmed
+                        best[term.label] = (term.weight, negated)
+            for label, (weight, negated) in best.items():
+                out.append(self.hit_type(i, label, weight, negated))
+            free = i + max(best_length, 1)
         return out
+
+    def _first_words(self, family: str | None) -> _FirstWords:
+        """The first-word table of one language's lexicon, or of all of them (`family` None)."""
+        table = self._tables.get(family)
+        if table is None:
+            indexes = [self._indexes[family]] if family is not None else list(self._indexes.values())
+            table = self._tables[family] = _FirstWords(indexes)
+        return table
 
 
 class DriverLexicon(Lexicon):
@@ -219,25 +248,32 @@ def _affirmative_forms(tokens: Sequence[Token]) -> dict[int, str]:
     «نمی‌ارزه» → «می‌ارزه», «نپسندیدم» → «پسندیدم», «نیومد» → «اومد», `nemiarze` → `miarze`,
     `nadare` → `dare`, `nayomad` → `omad`.
     """
-    out: dict[int, str] = {}
-    for i, (norm, _, _, negated) in enumerate(tokens):
-        if not negated or len(norm) < 3:
-            continue
-        if norm[0] == "ن":
-            lemma = negative_verb_lemma(norm)
-            if lemma is None:
-                continue
-            rest = norm[1:]
-            if rest.startswith("می"):
-                out[i] = rest
-            elif lemma[0] in "اآ" and rest[0] == "ی":  # «نیومد», «نیامد»: the «ی» stands for the vowel
-                out[i] = lemma[0] + rest[2:] if rest.startswith("یا") else "ا" + rest[1:]
-            else:
-                out[i] = rest
-        elif norm.startswith(("nemi", "nmi", "na")) and norm.isascii():
-            rest = norm[1:] if norm[1] == "m" else norm[2:]
-            out[i] = rest[1:] if rest[0] == "y" and len(rest) > 1 and rest[1] in "aeiou" else rest
-    return out
+    return {
+        i: form
+        for i in compress(range(len(tokens)), map(_NEGATED, tokens))
+        if (form := _affirmative(tokens[i].norm)) is not None
+    }
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _affirmative(norm: str) -> str | None:
+    """The affirmative form of a negated token's norm if it is a negative verb (see `_affirmative_forms`)."""
+    if len(norm) < 3:
+        return None
+    if norm[0] == "ن":
+        lemma = negative_verb_lemma(norm)
+        if lemma is None:
+            return None
+        rest = norm[1:]
+        if rest.startswith("می"):
+            return rest
+        if lemma[0] in "اآ" and rest[0] == "ی":  # «نیومد», «نیامد»: the «ی» stands for the vowel
+            return lemma[0] + rest[2:] if rest.startswith("یا") else "ا" + rest[1:]
+        return rest
+    if norm.startswith(("nemi", "nmi", "na")) and norm.isascii():
+        rest = norm[1:] if norm[1] == "m" else norm[2:]
+        return rest[1:] if rest[0] == "y" and len(rest) > 1 and rest[1] in "aeiou" else rest
+    return None
 
 
 def _term_words(term: str, lang: str) -> tuple[list[tuple[str, bool]], bool]:

@@ -7,8 +7,11 @@ pass. Heads that have no training labels are not guessed: they are listed in `un
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +21,7 @@ from cxtext.explain import evidence
 from cxtext.features import TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
 from cxtext.language import detect_language
+from cxtext.rounding import rounded
 from cxtext.schema import Record
 from cxtext.scores import nps_category_from_score
 from cxtext.taxonomy import Taxonomy
@@ -26,10 +30,35 @@ from cxtext.tokens import Token, tokenize
 HEADS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
 
 Progress = Callable[[str], None]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class NotFittedError(RuntimeError):
     """Raised when a model is used before `fit`."""
+
+
+def _collector_paused(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `method` with the cyclic garbage collector held off, resumed afterwards if it was on.
+
+    Classifying allocates dozens of containers per text and frees or returns all of them without
+    reference cycles, so a collection meanwhile finds nothing; yet 500-text batches set off a full
+    collection about every other batch, ~100 ms each in a process holding spaCy, scikit-learn and hazm's
+    word lists: a quarter of the time. Reference counting frees everything as before. The switch is
+    process-wide: overlapping calls in threads resume it when the first one ends, which only costs time.
+    """
+
+    @wraps(method)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
 
 
 @dataclass
@@ -47,6 +76,27 @@ class _Batch:
         if i not in self._cues:
             self._cues[i] = churn_rules.find_cues(self.texts[i], self.tokens[i], self.langs[i])
         return self._cues[i]
+
+
+@dataclass
+class _Shown:
+    """What the JSON of each text in a batch shows, as plain lists read per text.
+
+    `probabilities` holds every head's rows (`tolist`: per-text indexing of numpy arrays cost more than
+    the JSON itself) and `rounded` the same rounded to 4 decimals for display, `labels` the most likely
+    class per softmax block, `drivers` the (name, rounded probability) of the drivers found, and
+    `evidence` per text the phrases of each explained weight row (None when the batch is not explained).
+    """
+
+    probabilities: dict[str, list]
+    rounded: dict[str, list]
+    labels: dict[str, list[int]]
+    drivers: list[list[tuple[str, float]]]
+    evidence: list[dict[int, list[dict]]] | None = None
+
+    def row(self, blocks: dict[str, tuple[int, int, str]], block: str, i: int) -> int | None:
+        """The weight row of text i's most likely class in a softmax block (None: head not trained)."""
+        return blocks[block][0] + self.labels[block][i] if block in self.labels else None
 
 
 class FeedbackModel:
@@ -239,6 +289,7 @@ class FeedbackModel:
             return proba[head][:, model.classes_.index(label)]
         return np.zeros(n)
 
+    @_collector_paused
     def predict_proba(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> dict[str, np.ndarray]:
@@ -273,6 +324,7 @@ class FeedbackModel:
             for c in self.classify(texts, langs, explain=False)
         ]
 
+    @_collector_paused
     def classify(
         self,
         texts: Sequence[str],
@@ -283,88 +335,116 @@ class FeedbackModel:
     ) -> list[dict]:
         """Everything the model predicts about each text, as the JSON a support tool receives."""
         batch = self._batch(texts, langs, explain)
-        proba = self._probabilities(batch)
-        contributions = (
-            np.asarray(batch.attribution @ self.weights_)
-            if explain and batch.attribution is not None and self.weights_ is not None
-            else None
-        )
         n = len(batch.texts)
         scores = list(scores) if scores is not None else [None] * n
         scales = list(score_scales) if score_scales is not None else [None] * n
-        out = []
-        for i in range(n):
-            token_scores = (
-                contributions[batch.offsets[i] : batch.offsets[i + 1]] if contributions is not None else None
-            )
-            out.append(self._one(batch, proba, i, token_scores, scores[i], scales[i]))
-        return out
+        shown = self._shown(batch, self._probabilities(batch), [score is None for score in scores])
+        untrained = self.untrained_heads
+        return [self._one(batch, shown, i, scores[i], scales[i], untrained) for i in range(n)]
 
-    def _evidence(self, batch: _Batch, i: int, token_scores: np.ndarray | None, head: str, label: str):
+    def _shown(self, batch: _Batch, proba: dict[str, np.ndarray], predicted_nps: list[bool]) -> _Shown:
+        """Labels, drivers found and their evidence for a whole batch, decided with numpy in one go."""
+        labels = {
+            block: proba[block].argmax(axis=1).tolist()
+            for block, (_, _, link) in self.blocks_.items()
+            if link == "softmax" and block != "churn"  # churn is shown as one probability, of "yes"
+        }
+        display = {block: rounded(p, 4) for block, p in proba.items()}
+        drivers: list[list[tuple[str, float]]] = [[] for _ in batch.texts]
+        head = self.heads_.get("drivers")
+        if isinstance(head, MultiLabelHead):
+            names = head.trained_labels
+            for i, k in zip(
+                *(a.tolist() for a in np.nonzero(proba["drivers"] >= head.thresholds())), strict=True
+            ):
+                drivers[i].append((names[k], display["drivers"][i][k]))
+        shown = _Shown({block: p.tolist() for block, p in proba.items()}, display, labels, drivers)
+        if batch.attribution is not None:
+            requests = [
+                (i, row)
+                for i in range(len(batch.texts))
+                for row in self._explained(shown, i, predicted_nps[i])
+            ]
+            contributions = np.asarray(batch.attribution @ self.weights_)
+            phrases = evidence(batch.texts, batch.tokens, contributions, batch.offsets, requests)
+            shown.evidence = [{} for _ in batch.texts]
+            for (i, row), found_phrases in zip(requests, phrases, strict=True):
+                shown.evidence[i][row] = found_phrases
+        return shown
+
+    def _explained(self, shown: _Shown, i: int, predicted_nps: bool) -> list[int]:
+        """The weight rows whose evidence text i's JSON shows (`_one` asks for exactly these)."""
+        rows = [shown.row(self.blocks_, "sentiment", i)]
+        if predicted_nps:
+            rows.append(shown.row(self.blocks_, "nps_category", i))
+        for name, _ in shown.drivers[i]:
+            rows += [
+                self.weight_rows_[("drivers", name)],
+                shown.row(self.blocks_, f"driver_sentiment:{name}", i),
+            ]
+        rows.append(self.weight_rows_.get(("churn", "yes")))  # a learned churn head explains "yes"
+        return [row for row in rows if row is not None]
+
+    def _evidence(self, shown: _Shown, i: int, head: str, label: str) -> list[dict]:
         row = self.weight_rows_.get((head, label))
-        if token_scores is None or row is None:
+        if shown.evidence is None or row is None:
             return []
-        return evidence(batch.texts[i], batch.tokens[i], token_scores[:, row])
+        return shown.evidence[i][row]
 
     def _one(
         self,
         batch: _Batch,
-        proba: dict[str, np.ndarray],
+        shown: _Shown,
         i: int,
-        token_scores: np.ndarray | None,
         score: float | None,
         scale: str | None,
+        untrained: list[str],
     ) -> dict:
         result: dict = {"language": batch.langs[i]}
-        result["sentiment"] = self._labelled(batch, proba, i, token_scores, "sentiment")
-        result["drivers"] = self._drivers(batch, proba, i, token_scores)
+        result["sentiment"] = self._labelled(shown, i, "sentiment")
+        result["drivers"] = self._drivers(shown, i)
         if score is not None:
             result["nps"] = {"category": nps_category_from_score(score, scale), "source": "score"}
         else:
-            nps = self._labelled(batch, proba, i, token_scores, "nps_category")
+            nps = self._labelled(shown, i, "nps_category")
             result["nps"] = nps and {"category": nps.pop("label"), "source": "predicted", **nps}
-        result["churn"] = self._churn(batch, proba, i, token_scores)
-        result["untrained_heads"] = self.untrained_heads
+        result["churn"] = self._churn(batch, shown, i)
+        result["untrained_heads"] = list(untrained)
         return result
 
-    def _labelled(self, batch, proba, i, token_scores, head: str) -> dict | None:
+    def _labelled(self, shown: _Shown, i: int, head: str) -> dict | None:
         model = self.heads_.get(head)
         if not isinstance(model, ClassifierHead):
             return None
-        result = _distribution(model.classes_, proba[head][i])
-        result["evidence"] = self._evidence(batch, i, token_scores, head, result["label"])
+        result = _distribution(model.classes_, shown.rounded[head][i], shown.labels[head][i])
+        result["evidence"] = self._evidence(shown, i, head, result["label"])
         return result
 
-    def _drivers(self, batch, proba, i, token_scores) -> list[dict]:
-        head = self.heads_.get("drivers")
-        if not isinstance(head, MultiLabelHead):
-            return []
+    def _drivers(self, shown: _Shown, i: int) -> list[dict]:
         polarity_head = self.heads_.get("driver_sentiment")
         found = []
-        for k, (name, threshold) in enumerate(zip(head.trained_labels, head.thresholds(), strict=True)):
-            p = float(proba["drivers"][i, k])
-            if p < threshold:
-                continue
+        for name, p in shown.drivers[i]:
             driver = self.taxonomy_.get(name)
             entry: dict = {
                 "name": name,
                 "label_en": driver.label_en if driver else name,
                 "label_fa": driver.label_fa if driver else name,
-                "probability": round(p, 4),
-                "evidence": self._evidence(batch, i, token_scores, "drivers", name),
+                "probability": p,
+                "evidence": self._evidence(shown, i, "drivers", name),
                 "sentiment": None,
             }
             if isinstance(polarity_head, DriverSentimentHead) and name in polarity_head.drivers_:
-                polarity = _distribution(polarity_head.classes_, proba[f"driver_sentiment:{name}"][i])
-                polarity["evidence"] = self._evidence(
-                    batch, i, token_scores, f"driver_sentiment:{name}", polarity["label"]
+                block = f"driver_sentiment:{name}"
+                polarity = _distribution(
+                    polarity_head.classes_, shown.rounded[block][i], shown.labels[block][i]
                 )
+                polarity["evidence"] = self._evidence(shown, i, block, polarity["label"])
                 entry["sentiment"] = polarity
             found.append(entry)
         return found
 
-    def _churn(self, batch, proba, i, token_scores) -> dict:
-        probability = float(proba["churn"][i])
+    def _churn(self, batch: _Batch, shown: _Shown, i: int) -> dict:
+        probability = shown.probabilities["churn"][i]
         learned = isinstance(self.heads_.get("churn"), ClassifierHead)
         # a learned head needs cue phrases only to explain an elevated risk (and they cost ~0.4 ms a text)
         wanted = not learned or probability >= churn_rules.LOW
@@ -375,27 +455,23 @@ class FeedbackModel:
             if c.kind == "intent"
         ]
         if learned:
-            reasons += [
-                {"kind": "evidence", **e} for e in self._evidence(batch, i, token_scores, "churn", "yes")
-            ]
+            reasons += [{"kind": "evidence", **e} for e in self._evidence(shown, i, "churn", "yes")]
         nps = self.heads_.get("nps_category")
         if isinstance(nps, ClassifierHead) and "detractor" in nps.classes_:
-            p_det = float(proba["nps_category"][i, nps.classes_.index("detractor")])
+            detractor = nps.classes_.index("detractor")
+            p_det = shown.probabilities["nps_category"][i][detractor]
             if p_det >= 0.5:
-                reasons.append({"kind": "likely detractor", "probability": round(p_det, 4)})
+                reasons.append(
+                    {"kind": "likely detractor", "probability": shown.rounded["nps_category"][i][detractor]}
+                )
         return {
-            "probability": round(probability, 4),
+            "probability": shown.rounded["churn"][i],
             "band": churn_rules.band(probability),
             "method": "learned" if learned else "rules",
             "reasons": reasons,
         }
 
 
-def _distribution(classes: Sequence[str], p: np.ndarray) -> dict:
-    """The most likely label, its probability and the full distribution, rounded for JSON."""
-    k = int(np.argmax(p))
-    return {
-        "label": classes[k],
-        "confidence": round(float(p[k]), 4),
-        "probabilities": {c: round(float(v), 4) for c, v in zip(classes, p, strict=True)},
-    }
+def _distribution(classes: Sequence[str], p: list[float], k: int) -> dict:
+    """The most likely label (index k), its probability and the full distribution (`p`, rounded)."""
+    return {"label": classes[k], "confidence": p[k], "probabilities": dict(zip(classes, p, strict=True))}

@@ -11,7 +11,7 @@ from functools import cache
 
 import pytest
 
-from cxtext.churn import find_cues, intent_strength, load_cues
+from cxtext.churn import find_cues, intent_strength, load_cues, required_strings
 from cxtext.schema import Record
 from cxtext.tokens import tokenize
 from tests.conftest import shared_file
@@ -114,6 +114,34 @@ def test_cue_file_is_well_formed() -> None:
     # a cue matching nothing would point at no token: find_cues relies on every match having a token
     assert not [cue.pattern.pattern for cue in cues if cue.pattern.search("")]
     assert all(isinstance(cue.pattern, re.Pattern) for cue in cues)
+
+
+def test_required_strings_name_what_every_match_contains() -> None:
+    assert required_strings(re.compile(r"\b(cancel\w*|quit) (my|the) plan")) == {" plan"}
+    assert required_strings(re.compile(r"(لغو|کنسل) (\S+ )?اشتراک|فسخ")) == {"اشتراک", "فسخ"}
+    assert required_strings(re.compile(r"(bye)+|ciao")) == {"bye", "ciao"}
+    assert required_strings(re.compile(r"(?i)cancel")) is None
+    assert required_strings(re.compile(r"(x|\S+)y?")) is None
+
+
+def test_every_real_cue_match_holds_a_string_find_cues_looks_for_first() -> None:
+    """find_cues runs a cue only on a text holding one of its required strings: no real match may lack one."""
+    records = (
+        load_records(corpus_files()).records + load_records([shared_file(CHURN_INTENT_FILES[0])]).records
+    )
+    matches = 0
+    for record in records:
+        if not record.churn:
+            continue
+        joined = " ".join(token.norm for token in tokenize(record.text, record.lang or "en"))
+        for cue in load_cues():
+            for match in cue.pattern.finditer(joined):
+                matches += 1
+                assert cue.required is None or any(s in match.group() for s in cue.required), (
+                    cue.pattern.pattern,
+                    match.group(),
+                )
+    assert matches > 500
 
 
 @pytest.mark.parametrize("dataset", list(FLOORS))

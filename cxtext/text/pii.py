@@ -14,8 +14,8 @@ Placeholders (also the normalised form of such a token):
 | `<card>` | 16 digits, optionally grouped 4-4-4-4 by spaces or dashes (bank cards) |
 | `<iban>` | Iranian Sheba account numbers: `IR` + 24 digits |
 
-Each kind has its own pattern, run only when a cheap test says it can match (an "@", a dot before a
-letter, a digit): most feedback has none of them and costs three substring tests.
+Each kind has its own pattern, run only when a cheap test says it can match (an "@" inside a word, a dot
+before a letter, a digit): most feedback has none of them and costs three substring tests.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ _NUMBER = re.compile(
     rf"|(?<!{_D})[0۰٠]{_D}{{2,3}}[ -]?{_D}{{3,4}}[ -]?{_D}{{4}}(?!{_D})"
     rf"|(?<!{_D})(?:[1۱١][ .-]?)?\(?{_D}{{3}}\)?[ .-]{_D}{{3}}[ .-]{_D}{{4}}(?!{_D}))"
 )
+_AT = re.compile(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]")  # in every e-mail; not in "@handle" mentions
 _DOTTED = re.compile(r"\.[A-Za-z]|://")
 _DIGITS = re.compile(f"{_D}{{3}}")  # every number item has a run of three digits
 _DIGIT = re.compile(_D)
@@ -63,7 +64,7 @@ class PiiSpan(NamedTuple):
 def find_pii(text: str) -> list[PiiSpan]:
     """All personal items in `text`, left to right, non-overlapping (the earlier, then longer, one wins)."""
     found: list[PiiSpan] = []
-    if "@" in text:
+    if "@" in text and _AT.search(text):
         found += (PiiSpan(*m.span(), PLACEHOLDERS["email"]) for m in _EMAIL.finditer(text))
     if _DOTTED.search(text):
         found += (PiiSpan(*m.span(), PLACEHOLDERS["url"]) for m in _URL.finditer(text))
