@@ -41,21 +41,21 @@ def evidence(
         return out
     seg_start = np.cumsum(lengths) - lengths
     local = np.arange(owner.size) - seg_start[owner]  # token position within its text
-    weights = contributions[offsets[text_of][owner] + local, column[owner]].astype(np.float64)
+    cells = (offsets[text_of][owner] + local) * contributions.shape[1] + column[owner]
+    weights = contributions.ravel()[cells]  # float32, as scored; compared and added as float64 below
     present = lengths > 0
     strongest = np.zeros(len(requests))
     strongest[present] = np.maximum.reduceat(weights, seg_start[present])
     floor = np.maximum(min_weight / 2, 0.25 * strongest)
-    strong = weights >= floor[owner]
+    strong = np.flatnonzero(weights >= floor[owner])
     # a phrase starts at a strong token after a weak one (or at its text's start), and every max_tokens on
-    run_start = strong.copy()
-    run_start[1:] &= ~strong[:-1] | (local[1:] == 0)
-    position = np.arange(owner.size)
-    since_start = position - np.maximum.accumulate(np.where(run_start, position, 0))
-    head = strong & (since_start % max_tokens == 0)
-    first = np.flatnonzero(head)
-    size = np.bincount((np.cumsum(head) - 1)[strong], minlength=first.size)  # strong tokens per phrase
-    total = weights[first]
+    run_start = np.ones(strong.size, dtype=bool)
+    run_start[1:] = (np.diff(strong) != 1) | (local[strong[1:]] == 0)
+    nth = np.arange(strong.size)
+    head = (nth - np.maximum.accumulate(np.where(run_start, nth, 0))) % max_tokens == 0
+    first = strong[head]
+    size = np.bincount(np.cumsum(head) - 1, minlength=first.size)  # strong tokens per phrase
+    total = weights[first].astype(np.float64)
     for k in range(1, max_tokens):  # left to right, as a running sum would add them
         longer = size > k
         total[longer] += weights[first[longer] + k]

@@ -25,7 +25,6 @@ NEGATION_PREFIX = "NOT_"
 WINDOW = 3  # tokens either side of a driver term that count as "near" it
 BLOCKS = {"c": 1, "n": 1, "S": 2, "L": 2}  # feature-string tag → block (0 = words)
 _TOKEN_KEY = itemgetter(0, 3)  # (norm, negated): all a token's own features depend on
-_CACHES = ("_token_cache", "_bigram_cache")
 _CACHE_LIMIT = 500_000  # entries per word cache
 
 
@@ -146,8 +145,12 @@ class TokenFeaturizer:
         self._bigram_cache: dict[tuple[str, str], int] = {}
 
     def __getstate__(self) -> dict:
-        """The word caches are rebuilt on demand; they must not bloat the saved artifact."""
-        return {key: value for key, value in self.__dict__.items() if key not in _CACHES}
+        """The word caches are rebuilt on demand and must not bloat the saved artifact; an empty token
+        cache stays in it, so artifacts are byte for byte what they were (and earlier cxtext reads them)."""
+        state = self.__dict__.copy()
+        state["_token_cache"] = {}
+        state.pop("_bigram_cache", None)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)

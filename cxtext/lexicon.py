@@ -76,6 +76,8 @@ class _Term:
     """The words after the first one: (normalised form, is prefix)."""
     negated: bool
     """The term negates its own first word («حرف» in «حرف نداره»; not «دیگه» in «دیگه نمی‌خرم»)."""
+    length: int
+    """Number of words, 1 + len(rest): the longest matching term wins."""
 
     def match_rest(self, norms: Sequence[str], start: int, affirmed: Mapping[int, str]) -> bool | None:
         """None if the rest does not match at `start`, else whether it matched a negative verb's affirmative."""
@@ -152,7 +154,7 @@ class Lexicon:
         """Number of terms per (lang, label)."""
         for lang, label, weight, term in entries:
             words, negated = _term_words(term, lang)
-            self._indexes[lang].add(words, _Term(label, weight, tuple(words[1:]), negated))
+            self._indexes[lang].add(words, _Term(label, weight, tuple(words[1:]), negated, len(words)))
             self.counts[lang, label] += 1
 
     @classmethod
@@ -187,21 +189,20 @@ class Lexicon:
             best_length = 0
             best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
             first_negated = tokens[i].negated
-            for form in (norms[i], affirmed.get(i)):
-                if form is None:
+            terms = first_words[norms[i]]
+            if i in affirmed:  # then the terms of its affirmative form too, after the word's own
+                terms += first_words[affirmed[i]]
+            for term in terms:
+                if term.length < best_length:
                     continue
-                for term in first_words[form]:
-                    length = 1 + len(term.rest)
-                    if length < best_length:
-                        continue
-                    rest_affirmed = term.match_rest(norms, i + 1, affirmed) if term.rest else False
-                    if rest_affirmed is None:
-                        continue
-                    if length > best_length:
-                        best_length, best = length, {}
-                    if term.weight > best.get(term.label, (0.0, False))[0]:
-                        negated = first_negated != term.negated or rest_affirmed
-                        best[term.label] = (term.weight, negated)
+                rest_affirmed = term.match_rest(norms, i + 1, affirmed) if term.rest else False
+                if rest_affirmed is None:
+                    continue
+                if term.length > best_length:
+                    best_length, best = term.length, {}
+                if term.weight > best.get(term.label, (0.0, False))[0]:
+                    negated = first_negated != term.negated or rest_affirmed
+                    best[term.label] = (term.weight, negated)
             for label, (weight, negated) in best.items():
                 out.append(self.hit_type(i, label, weight, negated))
             free = i + max(best_length, 1)
