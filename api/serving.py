@@ -117,6 +117,8 @@ class ModelHolder:
                 self.sync()
             except (ArtifactError, RegistryError) as exc:
                 log.error("model reload failed", extra={"fields": {"reason": str(exc)}})
+            except Exception:  # a dead watcher would pin this worker to the old model without a word
+                log.exception("model watcher: unexpected error, still watching")
 
     def _swap(self, loaded: LoadedModel) -> None:
         loaded.model.classify(list(WARM_UP))
