@@ -19,9 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from cxtext.lexicon import Hit, driver_hits, lexicon_hits
-from cxtext.tokens import Token
+from cxtext.tokens import NEGATION_PREFIX, Token
 
-NEGATION_PREFIX = "NOT_"
 WINDOW = 3  # tokens either side of a driver term that count as "near" it
 BLOCKS = {"c": 1, "n": 1, "S": 2, "L": 2}  # feature-string tag → block (0 = words)
 _TOKEN_KEY = itemgetter(0, 3)  # (norm, negated): all a token's own features depend on
@@ -32,7 +31,7 @@ _CACHE_LIMIT = 500_000  # entries per word cache
 def _token_strings(form: str, negated: bool, char_min: int, char_max: int) -> tuple[str, ...]:
     """Feature strings one token generates: its word form and the character n-grams of `<form>`."""
     tag = "n" if negated else "c"
-    word = f"w|{NEGATION_PREFIX}{form}" if negated else f"w|{form}"
+    word = f"w|{_form(form, negated)}"
     padded = f"<{form}>"
     grams = [
         f"{tag}|{padded[i : i + n]}"
@@ -44,12 +43,12 @@ def _token_strings(form: str, negated: bool, char_min: int, char_max: int) -> tu
 
 def _polarity(hit: Hit) -> str:
     """`positive`, `negative`, or `NOT_positive` for a negated one ("not good" is not simply "bad")."""
-    return NEGATION_PREFIX + hit.label if hit.negated else hit.label
+    return _form(hit.label, hit.negated)
 
 
-def _form(token: Token) -> str:
-    """The token as word features spell it: `NOT_<norm>` when negated."""
-    return NEGATION_PREFIX + token.norm if token.negated else token.norm
+def _form(norm: str, negated: bool) -> str:
+    """A token as word features spell it: `NOT_<norm>` when negated."""
+    return NEGATION_PREFIX + norm if negated else norm
 
 
 def _bigram(left_form: str, right_form: str) -> str:
@@ -90,7 +89,7 @@ class TokenFeaturizer:
         strings: list[str] = []
         for token in tokens:
             strings.extend(_token_strings(token.norm, token.negated, low, high))
-        forms = [_form(token) for token in tokens]
+        forms = [_form(token.norm, token.negated) for token in tokens]
         bigrams = [_bigram(a, b) for a, b in pairwise(forms)]
         return strings + bigrams + self._lexicon_features(tokens, forms)[0]
 
@@ -180,7 +179,7 @@ class TokenFeaturizer:
                 (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
             )
         )
-        entry = (indices, NEGATION_PREFIX + norm if negated else norm)
+        entry = (indices, _form(norm, negated))
         if len(self._token_cache) < _CACHE_LIMIT:
             self._token_cache[key] = entry
         return entry
