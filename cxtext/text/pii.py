@@ -10,11 +10,12 @@ Placeholders (also the normalised form of such a token):
 |---|---|
 | `<url>` | `http(s)://…`, `ftp://…`, `www.…`, bare domains with a common TLD (`digikala.com/…`, `snapp.ir`) |
 | `<email>` | `name@host.tld` |
-| `<phone>` | `+<country>…` / `00<country>…` with at least 8 digits; Iranian `09xx xxx xxxx`, `0xx xxxx xxxx`; North-American `(800) 555-1234`, `1-800-555-1234` (separators required) |
+| `<phone>` | `+<country>…` / `00<country>…` with 8–15 digits; Iranian `09xx xxx xxxx`, `0xx xxxx xxxx` (11 digits); North-American `(800) 555-1234`, `1-800-555-1234` (separators required, area code and exchange starting 2–9) |
 | `<card>` | 16 digits, optionally grouped 4-4-4-4 by spaces or dashes (bank cards) |
 | `<iban>` | Iranian Sheba account numbers: `IR` + 24 digits |
 
-Each kind has its own pattern, run only when a cheap test says it can match (an "@" inside a word, a dot
+A number that continues past a decimal or thousands separator (`1.200.000`, `111.021.0028`) is a price,
+version or amount, never a phone. Each kind has its own pattern, run only when a cheap test says it can match (an "@" inside a word, a dot
 before a letter, a digit): most feedback has none of them and costs three substring tests.
 """
 
@@ -32,6 +33,7 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 _D = "[0-9۰-۹٠-٩]"
+_NANP_LEAD = "[2-9۲-۹٢-٩]"  # North-American area codes and exchanges never start with 0 or 1
 _URL_END = r"[^\s<>\"'«».,;:!?؟،)\]}]"
 _URL_BODY = r"[^\s<>\"'«»]*"
 _TLDS = "com|ir|org|net|io|me|info|biz|app|shop|store|online|site|xyz|dev|ai"
@@ -40,13 +42,18 @@ _URL = re.compile(
     rf"(?i:https?://|ftp://|www\.){_URL_BODY}{_URL_END}"
     rf"|(?<![\w@.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?i:{_TLDS})\b(?:/{_URL_BODY}{_URL_END})?"
 )
+_SEP = "[.,٫٬]"  # decimal and thousands separators: a number continuing past one is not a phone
+_NOT_AFTER_NUMBER = rf"(?<!{_D})(?<!{_D}{_SEP})"
+_NOT_BEFORE_NUMBER = rf"(?!{_D})(?!{_SEP}{_D})"
 _NUMBER = re.compile(
     rf"(?P<iban>\b(?i:ir)(?:[ -]?{_D}){{24}}(?!{_D}))"
     rf"|(?P<card>(?<!{_D}){_D}{{4}}(?:[ -]?{_D}{{4}}){{3}}(?!{_D}))"
-    rf"|(?P<phone>(?:\+|(?<!{_D})[0۰٠]{{2}}){_D}{{1,3}}(?:[ .-]?\(?{_D}{{2,4}}\)?){{2,5}}(?!{_D})"
-    rf"|(?<!{_D})[0۰٠]{_D}{{2,3}}[ -]?{_D}{{3,4}}[ -]?{_D}{{4}}(?!{_D})"
-    rf"|(?<!{_D})(?:[1۱١][ .-]?)?\(?{_D}{{3}}\)?[ .-]{_D}{{3}}[ .-]{_D}{{4}}(?!{_D}))"
+    rf"|(?P<intl>(?:\+|{_NOT_AFTER_NUMBER}[0۰٠]{{2}}){_D}{{1,3}}(?:[ .-]?\(?{_D}{{2,4}}\)?){{2,5}}{_NOT_BEFORE_NUMBER})"
+    rf"|(?P<iran>{_NOT_AFTER_NUMBER}[0۰٠]{_D}{{2,3}}[ -]?{_D}{{3,4}}[ -]?{_D}{{4}}{_NOT_BEFORE_NUMBER})"
+    rf"|(?P<nanp>{_NOT_AFTER_NUMBER}(?:[1۱١][ .-]?)?\(?{_NANP_LEAD}{_D}{{2}}\)?[ .-]{_NANP_LEAD}{_D}{{2}}[ .-]{_D}{{4}}{_NOT_BEFORE_NUMBER})"
 )
+# Digits each phone form must have: Iranian numbers are 0 + 10 digits, international ones 8 or more.
+_PHONE_DIGITS: dict[str, range] = {"intl": range(8, 16), "iran": range(11, 12), "nanp": range(10, 12)}
 _AT = re.compile(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]")  # in every e-mail; not in "@handle" mentions
 _DOTTED = re.compile(r"\.[A-Za-z]|://")
 _DIGITS = re.compile(f"{_D}{{3}}")  # every number item has a run of three digits
@@ -72,8 +79,11 @@ def find_pii(text: str) -> list[PiiSpan]:
         for match in _NUMBER.finditer(text):
             kind = match.lastgroup
             assert kind is not None
-            if kind != "phone" or len(_DIGIT.findall(match.group())) >= 8:
-                found.append(PiiSpan(*match.span(), PLACEHOLDERS[kind]))
+            if kind in _PHONE_DIGITS:
+                if len(_DIGIT.findall(match.group())) not in _PHONE_DIGITS[kind]:
+                    continue
+                kind = "phone"
+            found.append(PiiSpan(*match.span(), PLACEHOLDERS[kind]))
     if len(found) < 2:
         return found
     found.sort(key=lambda span: (span.start, -span.end))
