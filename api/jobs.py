@@ -19,16 +19,20 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.serving import ModelHolder
 from api.storage import FeedbackStore, JobStore
 from cxtext.schema import Record
 from models.registry import Registry, RegistryError, headline_metrics
 
+if TYPE_CHECKING:  # the training stack is imported in the child process only
+    from training.sources import LabelSemantics
+
 log = logging.getLogger("cxtext.api.jobs")
 Progress = Callable[[str, float | None], None]
 # Errors whose message is meant for the analyst (bad data, unusable model); others are logged, not shown.
-_EXPLAINED = ("ValueError", "DataError", "SchemaError", "ArtifactError", "TaxonomyError", "RegistryError")
+_EXPLAINED = ("ValueError", "TrainingDataError", "DataError", "SchemaError", "ArtifactError", "TaxonomyError", "RegistryError")
 
 
 class JobFailedError(Exception):
@@ -52,13 +56,17 @@ class JobRunner:
         holdout: float,
         activate: bool,
         force: bool,
+        declared: LabelSemantics | None = None,
     ) -> str:
-        """Queue a training job; `cleanup` (the uploaded files' folder) is removed when it ends."""
+        """Queue a training job; `cleanup` (the uploaded files' folder) is removed when it ends; `declared`
+        says what the data's empty label cells mean (see `training.sources`)."""
         job = self.jobs.create("train", params)
 
         def work(progress: Progress) -> dict:
             try:
-                return self._train(list(records), list(data_files), holdout, activate, force, progress)
+                return self._train(
+                    list(records), list(data_files), holdout, activate, force, declared, progress
+                )
             finally:
                 if cleanup is not None:
                     shutil.rmtree(cleanup, ignore_errors=True)
@@ -96,6 +104,7 @@ class JobRunner:
         holdout: float,
         activate: bool,
         force: bool,
+        declared: LabelSemantics | None,
         progress: Progress,
     ) -> dict:
         active = self.holder.loaded
@@ -103,7 +112,7 @@ class JobRunner:
         try:
             outcome = _in_child(
                 train_and_compare,
-                (records, staging / "model", data_files, holdout, active.path if active else None),
+                (records, staging / "model", data_files, holdout, active.path if active else None, declared),
                 progress,
             )
             entry = self.registry.add(staging / "model")
@@ -187,6 +196,7 @@ def train_and_compare(
     data_files: list[Path],
     holdout: float,
     active_path: Path | None,
+    declared: LabelSemantics | None,
     say,
 ) -> dict:
     """(In the child process.) Train and write the artifact, then score the active model on the same slice."""
@@ -203,8 +213,9 @@ def train_and_compare(
         taxonomy=Taxonomy.from_env(),
         holdout_fraction=holdout,
         progress=say,
+        declared=declared,
     )
-    held_out = [r for r in with_label_coverage(records) if is_held_out(r, holdout)]
+    held_out = [r for r in with_label_coverage(records, declared) if is_held_out(r, holdout)]
     active_metrics = None
     if active_path is not None and held_out:
         say(f"evaluating the active model on the same {len(held_out)} held-out texts")

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from cxtext.rounding import rounded
 from cxtext.tokens import Token
+
+
+@lru_cache(maxsize=4096)
+def _is_punctuation(form: str) -> bool:
+    return all(unicodedata.category(ch).startswith("P") for ch in form)
+
+
+def _punctuation_rows(tokens: Sequence[Sequence[Token]]) -> np.ndarray:
+    """For every token occurrence of the batch, in attribution-row order: is it punctuation only?"""
+    return np.fromiter(
+        (_is_punctuation(token.norm) for doc in tokens for token in doc),
+        dtype=bool,
+        count=sum(map(len, tokens)),
+    )
 
 
 def evidence(
@@ -43,6 +59,8 @@ def evidence(
     local = np.arange(owner.size) - seg_start[owner]  # token position within its text
     cells = (offsets[text_of][owner] + local) * contributions.shape[1] + column[owner]
     weights = contributions.ravel()[cells]  # float32, as scored; compared and added as float64 below
+    # punctuation may carry weight (a corpus habit), but "." is no reason a person can check: never shown
+    weights = np.where(_punctuation_rows(tokens)[offsets[text_of][owner] + local], 0.0, weights)
     present = lengths > 0
     strongest = np.zeros(len(requests))
     strongest[present] = np.maximum.reduceat(weights, seg_start[present])

@@ -8,13 +8,16 @@ pass. Heads that have no training labels are not guessed: they are listed in `un
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
+from tqdm import tqdm
 
 from cxtext import churn as churn_rules
 from cxtext.explain import evidence
@@ -22,11 +25,12 @@ from cxtext.features import TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
 from cxtext.language import detect_language
 from cxtext.rounding import rounded
-from cxtext.schema import Record
+from cxtext.schema import NPS_POLES, Record
 from cxtext.scores import nps_category_from_score
 from cxtext.taxonomy import Taxonomy
 from cxtext.tokens import Token, tokenize
 
+CONFIDENT_NEGATIVE = 0.8  # sentiment confidence above which a text cannot be shown as a promoter
 HEADS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
 
 Progress = Callable[[str], None]
@@ -36,6 +40,28 @@ _R = TypeVar("_R")
 
 class NotFittedError(RuntimeError):
     """Raised when a model is used before `fit`."""
+
+
+class TrainingDataError(ValueError):
+    """Raised by `fit` when labels cannot train a head (e.g. a single class): better than a silent guess."""
+
+
+@contextmanager
+def _bar(shown: bool, head: str, rows: int, steps: int) -> Iterator[Callable[[], None]]:
+    """A tqdm bar for one head (its texts in the label, fits as units: tqdm adds elapsed and ETA)."""
+    with tqdm(
+        total=steps, desc=f"{head} ({rows:,} texts)", unit="fit", disable=not shown, file=sys.stderr
+    ) as bar:
+        yield lambda: bar.update(1)
+
+
+def _require_two_classes(head: str, labels: Sequence[str]) -> None:
+    classes = set(labels)
+    if len(classes) < 2:
+        raise TrainingDataError(
+            f"{head}: all {len(labels)} labelled texts are {next(iter(classes))!r}; a head needs at least two "
+            f"classes (label texts of another class, or leave the {head} column empty)"
+        )
 
 
 def _collector_paused(method: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -135,8 +161,11 @@ class FeedbackModel:
         self.random_state = random_state
 
     # -- training -----------------------------------------------------------------------------------------
-    def fit(self, records: Sequence[Record], progress: Progress | None = None) -> FeedbackModel:
-        """Train every head that `records` has labels for."""
+    def fit(
+        self, records: Sequence[Record], progress: Progress | None = None, bars: bool = False
+    ) -> FeedbackModel:
+        """Train every head that `records` has labels for; `bars` draws a progress bar per head on stderr
+        (texts, fits done, elapsed, ETA), for people watching a long training."""
         say = progress or (lambda _msg: None)
         records = list(records)
         if not records:
@@ -157,19 +186,32 @@ class FeedbackModel:
         self.heads_: dict[str, object] = {}
 
         sentiment = [(i, r.sentiment) for i, r in enumerate(records) if r.sentiment]
-        if len({label for _, label in sentiment}) >= 2:
-            say(f"sentiment head on {len(sentiment)} texts")
+        if sentiment:
             rows, labels = zip(*sentiment, strict=True)
-            self.heads_["sentiment"] = ClassifierHead(self.C_sentiment).fit(X[list(rows)], labels)
+            _require_two_classes("sentiment", labels)
+            two_way = [records[i].two_way for i in rows]
+            say(f"sentiment head on {len(sentiment)} texts ({sum(two_way)} with a two-way label)")
+            head = ClassifierHead(self.C_sentiment)
+            with _bar(bars, "sentiment", len(rows), head.steps()) as tick:
+                self.heads_["sentiment"] = head.fit(X[list(rows)], labels, two_way, tick)
 
         with_drivers = [i for i, r in enumerate(records) if r.drivers is not None]
         if with_drivers:
             seen = {d for i in with_drivers for d in records[i].drivers or ()}
             labels = [name for name in self.taxonomy_.names if name in seen]
             Y = np.array([[d in (records[i].drivers or ()) for d in labels] for i in with_drivers])
+            everywhere = [name for name, column in zip(labels, Y.T, strict=True) if column.all()]
+            if everywhere:
+                raise TrainingDataError(
+                    f"drivers: every one of the {len(with_drivers)} texts with labelled drivers mentions "
+                    f"{', '.join(everywhere)}, so the driver head would learn only one class; if an empty "
+                    "drivers cell in your files means 'none mentioned', declare it (cxtext train "
+                    "--empty-drivers none-mentioned, or a FILE.labels.json sidecar)"
+                )
             say(f"driver head on {len(with_drivers)} texts, labels {', '.join(labels)}")
             head = MultiLabelHead(self.C_drivers, random_state=self.random_state)
-            head.fit(X[with_drivers], Y, labels)
+            with _bar(bars, "drivers", len(with_drivers), len(labels)) as tick:
+                head.fit(X[with_drivers], Y, labels, tick)
             if head.trained_labels:
                 self.heads_["drivers"] = head
 
@@ -182,15 +224,20 @@ class FeedbackModel:
             )
 
         nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
-        if len({label for _, label in nps}) >= 2:
-            say(f"NPS-category head on {len(nps)} texts")
+        if nps:
             rows, labels = zip(*nps, strict=True)
-            self.heads_["nps_category"] = ClassifierHead(self.C_nps).fit(X[list(rows)], labels)
+            _require_two_classes("nps_category", labels)
+            two_way = [records[i].two_way for i in rows]
+            say(f"NPS-category head on {len(nps)} texts ({sum(two_way)} with a two-way label)")
+            head = ClassifierHead(self.C_nps, poles=NPS_POLES)
+            with _bar(bars, "nps_category", len(rows), head.steps()) as tick:
+                self.heads_["nps_category"] = head.fit(X[list(rows)], labels, two_way, tick)
 
         churn = [(i, "yes" if r.churn else "no") for i, r in enumerate(records) if r.churn is not None]
-        if len({label for _, label in churn}) >= 2:
-            say(f"churn head on {len(churn)} texts")
+        if churn:
             rows, labels = zip(*churn, strict=True)
+            _require_two_classes("churn", labels)
+            say(f"churn head on {len(churn)} texts")
             self.heads_["churn"] = ClassifierHead(self.C_churn, class_weight="balanced").fit(
                 X[list(rows)], labels
             )
@@ -349,6 +396,7 @@ class FeedbackModel:
             for block, (_, _, link) in self.blocks_.items()
             if link == "softmax" and block != "churn"  # churn is shown as one probability, of "yes"
         }
+        self._no_confident_contradiction(proba, labels)
         display = {block: rounded(p, 4) for block, p in proba.items()}
         drivers: list[list[tuple[str, float]]] = [[] for _ in batch.texts]
         head = self.heads_.get("drivers")
@@ -371,6 +419,22 @@ class FeedbackModel:
             for (i, row), found_phrases in zip(requests, phrases, strict=True):
                 shown.evidence[i][row] = found_phrases
         return shown
+
+    def _no_confident_contradiction(self, proba: dict[str, np.ndarray], labels: dict[str, list[int]]) -> None:
+        """A predicted NPS category is never `promoter` for a text read as negative with confidence
+        ≥ `CONFIDENT_NEGATIVE`: the two heads learn from different data, and a support tool that shows
+        "promoter" beside a plain complaint loses the user's trust. The next most likely category is shown."""
+        sentiment, nps = self.heads_.get("sentiment"), self.heads_.get("nps_category")
+        if not (isinstance(sentiment, ClassifierHead) and isinstance(nps, ClassifierHead)):
+            return
+        if "negative" not in sentiment.classes_ or "promoter" not in nps.classes_:
+            return
+        negative = proba["sentiment"][:, sentiment.classes_.index("negative")] >= CONFIDENT_NEGATIVE
+        promoter = nps.classes_.index("promoter")
+        for i in np.flatnonzero(negative & (np.asarray(labels["nps_category"]) == promoter)).tolist():
+            others = proba["nps_category"][i].copy()
+            others[promoter] = -1.0
+            labels["nps_category"][i] = int(others.argmax())
 
     def _explained(self, shown: _Shown, i: int, predicted_nps: bool) -> list[int]:
         """The weight rows whose evidence text i's JSON shows (`_one` asks for exactly these)."""

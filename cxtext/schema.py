@@ -24,6 +24,8 @@ from cxtext.taxonomy import Taxonomy
 SENTIMENTS = ("negative", "neutral", "positive", "mixed")
 POLARITIES = SENTIMENTS  # a driver's polarity in `driver_sentiment` takes the same four values
 NPS_CATEGORIES = ("detractor", "passive", "promoter")
+POLARITY_LABELS = ("negative", "positive")  # the two sentiment classes a two-way (binary) source can give
+NPS_POLES = ("detractor", "promoter")  # the two NPS categories a two-way source can give
 LANGUAGES = ("fa", "en", "fa-Latn")
 
 COLUMNS: tuple[str, ...] = (
@@ -59,6 +61,10 @@ class Record:
     source: str | None = None
     split: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    # True when the annotator could only choose a pole (positive/negative, promoter/detractor): the
+    # sentiment and NPS labels then say which pole, not that the text is not neutral or passive. Set from
+    # the source's declared semantics (training.sources), never read from a cell.
+    two_way: bool = False
 
 
 class SchemaError(ValueError):

@@ -171,3 +171,13 @@ def auth():
         return {"Authorization": f"Bearer key-{scope}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def corpus_model():
+    """The out-of-the-box model: trained on the whole starter corpus, as `cxtext train --default` does."""
+    from cxtext.model import FeedbackModel
+    from training.sources import with_label_coverage
+    from training.train import corpus_files
+
+    return FeedbackModel().fit(with_label_coverage(load_records(corpus_files()).records))

@@ -24,6 +24,7 @@ SETTINGS = {
     "grocery",
     "restaurant",
     "social_media",
+    "product_reviews",
 }
 
 

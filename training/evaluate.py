@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cxtext.model import FeedbackModel
-from cxtext.schema import Record
+from cxtext.schema import POLARITY_LABELS, Record
 from training import metrics
 from training.sources import with_label_coverage
 
@@ -58,7 +58,8 @@ class _Outcome:
         key = "nps" if head == "nps_category" else head
         trained = self.predicted and self.predicted[0][key] is not None
         if not gold_rows or not trained:
-            return {"n": len(gold_rows), "accuracy": None, "macro_f1": None}
+            empty = {"n": len(gold_rows), "accuracy": None, "macro_f1": None}
+            return empty | ({"polarity_n": 0, "polarity_accuracy": None} if head == "sentiment" else {})
         gold = [getattr(self.records[i], head) for i in gold_rows]
         label_key = "category" if head == "nps_category" else "label"
         pred = [self.predicted[i][key][label_key] for i in gold_rows]
@@ -72,10 +73,17 @@ class _Outcome:
             for i, g, q in zip(gold_rows, gold, pred, strict=True)
             if g != q
         ][:max_errors]
+        polar = [k for k, g in enumerate(gold) if g in POLARITY_LABELS]
+        polarity = None
+        if head == "sentiment" and polar and set(POLARITY_LABELS) <= set(classes):
+            negative, positive = (classes.index(label) for label in POLARITY_LABELS)
+            chosen = np.where(p[polar, positive] >= p[polar, negative], "positive", "negative")
+            polarity = metrics.accuracy([gold[k] for k in polar], chosen.tolist())
         return {
             "n": len(gold_rows),
             "accuracy": metrics.accuracy(gold, pred),
             "macro_f1": metrics.macro_f1(gold, pred),
+            **({"polarity_n": len(polar), "polarity_accuracy": polarity} if head == "sentiment" else {}),
             "per_class": metrics.per_class_prf(gold, pred, sorted(set(gold))),
             "confusion": metrics.confusion(gold, pred, labels),
             "brier": metrics.brier(onehot, p),

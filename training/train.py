@@ -22,7 +22,13 @@ from cxtext.taxonomy import Taxonomy
 from models.artifact import LoadedModel, load_artifact, save_artifact, sha256_file
 from training.data import load_records
 from training.evaluate import evaluate
-from training.sources import with_label_coverage
+from training.sources import (
+    Declared,
+    LabelSemantics,
+    file_declarations,
+    undeclared_empty_drivers,
+    with_label_coverage,
+)
 
 Progress = Callable[[str], None]
 
@@ -86,14 +92,26 @@ def train_records(
     holdout_fraction: float = 0.1,
     progress: Progress | None = None,
     model_params: dict | None = None,
+    declared: Declared = None,
+    bars: bool = False,
 ) -> LoadedModel:
-    """Fit on all but a held-out slice, evaluate on that slice, write the artifact and its card."""
+    """Fit on all but a held-out slice, evaluate on that slice, write the artifact and its card.
+
+    `declared` says what the files' empty cells mean (see `training.sources`); undeclared sources are
+    read cautiously, and the count of empty drivers cells read as "not annotated" is reported.
+    """
     say = progress or (lambda _msg: None)
-    records = with_label_coverage(records)
+    undeclared = undeclared_empty_drivers(records, declared)
+    if undeclared:
+        say(
+            f"{undeclared} empty drivers cells come from sources that do not say what empty means: read as "
+            "'not annotated' (declare --empty-drivers none-mentioned, or FILE.labels.json, if they mean none)"
+        )
+    records = with_label_coverage(records, declared)
     held_out = [r for r in records if is_held_out(r, holdout_fraction)]
     training = [r for r in records if not is_held_out(r, holdout_fraction)]
     started = time.perf_counter()
-    model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(training, progress=say)
+    model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(training, progress=say, bars=bars)
     seconds = time.perf_counter() - started
     say(f"evaluating on {len(held_out)} held-out texts")
     report = _strip_errors(evaluate(model, held_out)) if held_out else None
@@ -127,11 +145,18 @@ def train_files(
     strict: bool = True,
     holdout_fraction: float = 0.1,
     progress: Progress | None = None,
+    semantics: LabelSemantics | None = None,
+    bars: bool = False,
 ) -> LoadedModel:
-    """Load labelled files (strict by default: a bad row stops training before anything is written)."""
+    """Load labelled files (strict by default: a bad row stops training before anything is written).
+
+    `semantics` (the command line's declaration) applies to every file; otherwise each file's sidecar
+    `FILE.labels.json`, if any, says what its empty cells mean.
+    """
     result = load_records(paths, strict=strict, taxonomy=taxonomy)
     if progress:
         progress(f"loaded {len(result.records)} records, skipped {len(result.errors)} bad rows")
+    loaded = [result.counts[str(path)].loaded for path in paths]
     return train_records(
         result.records,
         out_dir,
@@ -139,4 +164,6 @@ def train_files(
         taxonomy=taxonomy,
         holdout_fraction=holdout_fraction,
         progress=progress,
+        declared=file_declarations(paths, loaded, semantics),
+        bars=bars,
     )

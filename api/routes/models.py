@@ -20,6 +20,7 @@ from api.storage import FeedbackFilter
 from cxtext.schema import Record
 from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
 from training.data import DataError, load_records
+from training.sources import semantics_from_dict
 
 router = APIRouter(tags=["models"])
 VersionParam = Annotated[str, PathParam(max_length=200, description="model version (or its folder name)")]
@@ -151,6 +152,13 @@ def train(
     holdout: Annotated[float, Form(gt=0, lt=1, description="share held out for evaluation")] = 0.2,
     activate: Annotated[bool, Form(description="activate when it scores at least as well")] = True,
     force: Annotated[bool, Form(description="activate even if it scores worse")] = False,
+    empty_drivers: Annotated[
+        Literal["none-mentioned", "not-annotated"] | None,
+        Form(
+            description="what an empty drivers cell means in this data (default: the known public source's "
+            "meaning, else not-annotated)"
+        ),
+    ] = None,
 ):
     """Checks the data now (a bad row is a 422 naming file:row), then trains in the background: follow
     `status_url` for progress and, at the end, the evaluation report and whether it was activated."""
@@ -190,11 +198,15 @@ def train(
             "holdout": holdout,
             "activate": activate,
             "force": force,
+            "empty_drivers": empty_drivers,
         },
         data_files=paths,
         cleanup=folder,
         holdout=holdout,
         activate=activate,
         force=force,
+        declared=semantics_from_dict({"empty_drivers": empty_drivers}, "empty_drivers")
+        if empty_drivers
+        else None,
     )
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)

@@ -23,6 +23,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--lenient", action="store_true", help="skip bad rows (reported) instead of stopping")
     parser.add_argument(
+        "--empty-drivers",
+        choices=("none-mentioned", "not-annotated"),
+        help="what an empty drivers cell means in these files (default: each file's FILE.labels.json, else "
+        "the known public source's meaning, else not-annotated)",
+    )
+    parser.add_argument(
         "--holdout",
         type=float,
         default=0.1,
@@ -44,9 +50,11 @@ def progress_printer() -> callable:
 
 def run(args: argparse.Namespace) -> int:
     from cxtext.cli import CommandError
+    from cxtext.model import TrainingDataError
     from cxtext.paths import models_dir
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from training.data import DataError
+    from training.sources import SemanticsError, semantics_from_dict
     from training.train import corpus_files, train_files
 
     if args.data and not args.out:
@@ -57,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or models_dir() / "default"
     try:
         taxonomy = Taxonomy.from_file(args.taxonomy) if args.taxonomy else Taxonomy.from_env()
+        declared = args.empty_drivers and semantics_from_dict(
+            {"empty_drivers": args.empty_drivers}, "--empty-drivers"
+        )
         loaded = train_files(
             files,
             out,
@@ -64,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
             strict=not args.lenient,
             holdout_fraction=args.holdout,
             progress=progress_printer(),
+            semantics=declared or None,
+            bars=True,
         )
-    except (TaxonomyError, DataError, FileNotFoundError) as exc:
+    except (TaxonomyError, DataError, SemanticsError, TrainingDataError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None
     overall = (loaded.card.get("metrics") or {}).get("overall") or {}
     print(f"model {loaded.version} written to {loaded.path}")

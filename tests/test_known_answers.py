@@ -1,0 +1,92 @@
+"""Wrong answers users reported, each pinned on the out-of-the-box model (trained on the starter corpus)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from cxtext.model import CONFIDENT_NEGATIVE
+from tests.conftest import shared_file
+from training.data import load_records
+
+
+def _drivers(result: dict) -> dict[str, str | None]:
+    return {d["name"]: d["sentiment"] and d["sentiment"]["label"] for d in result["drivers"]}
+
+
+def test_impatient_bank_clerk_is_negative_about_staff(corpus_model) -> None:
+    [result] = corpus_model.classify(["کارمند بانک با بی‌حوصلگی جواب داد"])
+    assert result["sentiment"]["label"] == "negative"
+    assert _drivers(result).get("staff") == "negative"
+
+
+def test_finglish_high_price_is_a_negative_price_comment(corpus_model) -> None:
+    [result] = corpus_model.classify(["ghimatesh kheili bala bood"])
+    assert result["sentiment"]["label"] == "negative"
+    assert _drivers(result).get("price") == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "پیک دو ساعت دیر رسید",
+        "پیک یک ساعت دیرتر اومد",
+        "the courier arrived two hours late",
+        "the delivery rider showed up fifty minutes late",
+    ],
+)
+def test_a_late_courier_is_access_not_staff(corpus_model, text: str) -> None:
+    drivers = _drivers(corpus_model.classify([text])[0])
+    assert drivers.get("access") == "negative" and "staff" not in drivers
+
+
+@pytest.mark.parametrize("text", ["پیک خیلی بی ادب بود و سرم داد زد", "the courier was rude to me"])
+def test_a_rude_courier_is_staff(corpus_model, text: str) -> None:
+    assert _drivers(corpus_model.classify([text])[0]).get("staff") == "negative"
+
+
+def _phrases(result: dict) -> list[str]:
+    found = [e["phrase"] for e in result["sentiment"]["evidence"]]
+    found += [e["phrase"] for e in (result["nps"] or {}).get("evidence", [])]
+    for driver in result["drivers"]:
+        found += [e["phrase"] for e in driver["evidence"]]
+        found += [e["phrase"] for e in (driver["sentiment"] or {}).get("evidence", [])]
+    found += [r["phrase"] for r in result["churn"]["reasons"] if "phrase" in r]
+    return found
+
+
+def _is_punctuation(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")
+
+
+def test_punctuation_is_never_evidence_or_a_churn_reason(corpus_model) -> None:
+    texts = [
+        "Terrible. Awful food.",
+        "غذا سرد بود.",
+        "بد بود . خیلی بد !!!",
+        "I will cancel my subscription. Never again!",
+        "اشتراکمو لغو میکنم. دیگه خرید نمیکنم!",
+        *[r.text for r in load_records([shared_file("fa/parsinlu_food_dev.csv")]).records[:100]],
+    ]
+    shown = [
+        (text, p)
+        for text, result in zip(texts, corpus_model.classify(texts), strict=True)
+        for p in _phrases(result)
+    ]
+    assert shown, "the texts must produce some evidence"
+    bad = [(text, p) for text, p in shown if _is_punctuation(p.strip()[0]) or _is_punctuation(p.strip()[-1])]
+    assert not bad, bad[:5]
+
+
+def test_a_confidently_negative_text_is_never_a_predicted_promoter(corpus_model) -> None:
+    records = load_records([shared_file("fa/snappfood_dev.csv")]).records[:400]
+    records += load_records([shared_file("en/airline_tweets_test.csv")]).records[:400]
+    results = corpus_model.classify([r.text for r in records], explain=False)
+    negative = [
+        r
+        for r in results
+        if r["sentiment"]["label"] == "negative" and r["sentiment"]["confidence"] >= CONFIDENT_NEGATIVE
+    ]
+    assert negative, "the slice must hold confidently negative texts"
+    assert all(r["nps"]["category"] != "promoter" for r in negative)

@@ -1,0 +1,134 @@
+"""What empty and two-way label cells mean: known sources, a file's own declaration, and training on them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from cxtext.cli import main
+from cxtext.model import FeedbackModel, TrainingDataError
+from cxtext.polarity_softmax import PolaritySoftmax
+from cxtext.schema import Record
+from tests.conftest import shared_file
+from training.data import load_records
+from training.evaluate import evaluate
+from training.sources import SOURCES, SemanticsError, sidecar_semantics, with_label_coverage
+
+HEADER = ["id", "text", "sentiment", "drivers", "driver_sentiment"]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    return path
+
+
+def test_an_undeclared_source_never_reads_empty_drivers_as_none_mentioned() -> None:
+    records = [Record("the app keeps crashing", drivers=(), source="my_survey"), Record("fine", drivers=())]
+    assert [r.drivers for r in with_label_coverage(records)] == [None, None]
+    declared = with_label_coverage(records, SOURCES["semeval14_restaurants"])
+    assert [r.drivers for r in declared] == [(), ()]
+
+
+@pytest.mark.parametrize("name", ["snappfood", "digikala_recommend"])
+def test_binary_shared_sources_teach_polarity_only_and_no_drivers(name: str) -> None:
+    records = with_label_coverage(load_records([shared_file(f"fa/{name}_dev.csv")]).records)
+    assert records and all(r.two_way and r.drivers is None for r in records)
+    assert {r.sentiment for r in records} <= {"positive", "negative"}
+
+
+def test_every_persian_review_set_without_driver_annotation_leaves_drivers_unlabelled() -> None:
+    for name in ("snappfood", "digikala_comments", "digikala_recommend", "deepsentipers"):
+        records = with_label_coverage(load_records([shared_file(f"fa/{name}_dev.csv")]).records[:200])
+        assert all(r.drivers is None for r in records), name
+
+
+def test_a_sidecar_declares_what_a_file_means(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "mine.csv", [["1", "ok", "neutral", "", ""]])
+    assert sidecar_semantics(data) is None
+    Path(f"{data}.labels.json").write_text(json.dumps({"empty_drivers": "none-mentioned"}), encoding="utf-8")
+    assert sidecar_semantics(data).drivers == "complete"
+    Path(f"{data}.labels.json").write_text(json.dumps({"empty_drivers": "maybe"}), encoding="utf-8")
+    with pytest.raises(SemanticsError, match="empty_drivers must be one of"):
+        sidecar_semantics(data)
+
+
+def _one_driver_file(tmp_path: Path) -> Path:
+    rows = []
+    for k in range(12):
+        if k % 2:
+            rows.append(
+                [
+                    f"p{k}",
+                    f"the price went up again, bill number {k} is too high",
+                    "negative",
+                    "price",
+                    "price:negative",
+                ]
+            )
+        else:
+            rows.append([f"n{k}", f"lovely evening number {k}, thank you", "positive", "", ""])
+    return write_csv(tmp_path / "one_driver.csv", rows)
+
+
+def test_training_fails_loudly_when_a_head_would_learn_one_class(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _one_driver_file(tmp_path)
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "m"), "--holdout", "0"]) == 2
+    error = capsys.readouterr().err
+    assert "every one of the 6 texts with labelled drivers mentions price" in error
+    assert "--empty-drivers none-mentioned" in error and not (tmp_path / "m").exists()
+    out = tmp_path / "declared"
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--holdout",
+                "0",
+                "--empty-drivers",
+                "none-mentioned",
+            ]
+        )
+        == 0
+    )
+    card = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    assert card["counts"]["train"]["drivers_labelled"]["texts"] == 12
+
+
+def test_a_single_sentiment_class_is_refused_with_its_name() -> None:
+    with pytest.raises(TrainingDataError, match="all 3 labelled texts are 'positive'"):
+        FeedbackModel().fit([Record(t, sentiment="positive") for t in ("good", "great", "nice")])
+
+
+def test_two_way_labels_move_only_the_two_poles() -> None:
+    """A feature seen only in two-way rows gets weight for positive against negative and none for neutral
+    or mixed: the binary label says which pole, never that the text is not neutral."""
+    X = sp.csr_matrix(
+        np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 0, 1]], float)
+    )
+    y = ["positive", "negative", "neutral", "mixed", "positive", "positive", "negative"]
+    two_way = [False, False, False, False, True, True, True]
+    model = PolaritySoftmax(C=10.0).fit(X, y, two_way)
+    classes = list(model.classes_)
+    w = model.coef_[:, 2]
+    assert model.converged_
+    assert abs(w[classes.index("neutral")]) < 1e-6 and abs(w[classes.index("mixed")]) < 1e-6
+    assert w[classes.index("positive")] > 0 > w[classes.index("negative")]
+
+
+def test_polarity_accuracy_is_reported_beside_accuracy(small_model) -> None:
+    records = load_records([shared_file("fa/snappfood_dev.csv")]).records[:300]
+    section = evaluate(small_model, records)["by_dataset"]["snappfood"]["sentiment"]
+    assert section["polarity_n"] == 300
+    assert 0.5 < section["polarity_accuracy"] <= 1.0
+    assert section["polarity_accuracy"] >= section["accuracy"]  # choosing between two poles is never harder
