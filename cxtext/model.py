@@ -8,8 +8,10 @@ pass. Heads that have no training labels are not guessed: they are listed in `un
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
@@ -129,7 +131,7 @@ class FeedbackModel:
     """Sentiment, drivers, driver sentiment, NPS category and churn risk for Persian and English text.
 
     Parameters are the regularisation strengths of the heads (larger C = weaker regularisation) and the
-    featurizer's settings; see `TokenFeaturizer`.
+    featurizer's settings; see `TokenFeaturizer`. `n_jobs` heads are fitted at once (None: every core).
     """
 
     def __init__(
@@ -146,6 +148,7 @@ class FeedbackModel:
         lexicon: bool = True,
         lexicon_weight: float = 2.0,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.C_sentiment = C_sentiment
@@ -159,6 +162,7 @@ class FeedbackModel:
         self.lexicon = lexicon
         self.lexicon_weight = lexicon_weight
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # -- training -----------------------------------------------------------------------------------------
     def fit(
@@ -183,24 +187,52 @@ class FeedbackModel:
             lexicon_weight=self.lexicon_weight,
         )
         X = self.featurizer_.fit_transform(docs)
-        self.heads_: dict[str, object] = {}
+        jobs = self._head_jobs(records, X, say, bars)
+        workers = min(len(jobs), self.n_jobs or os.cpu_count() or 1) or 1
+        # heads are independent given X, and their solvers run without the GIL: threads share X as it is
+        with ThreadPoolExecutor(workers) as pool:
+            fitted = list(pool.map(lambda job: job(), jobs))
+        self.heads_: dict[str, object] = {name: head for name, head in fitted if head is not None}
+        self._stack_weights()
+        self.n_train_ = len(records)
+        return self
+
+    def _head_jobs(
+        self, records: list[Record], X: sp.csr_matrix, say: Progress, bars: bool
+    ) -> list[Callable[[], tuple[str, object | None]]]:
+        """One callable per head that has labels, the costliest first (so two workers finish together);
+        label problems are raised here, before any fitting starts."""
+        jobs: list[Callable[[], tuple[str, object | None]]] = []
+
+        def classifier(name: str, rows: Sequence[int], labels: Sequence[str], head: ClassifierHead) -> None:
+            _require_two_classes(name, labels)
+            two_way = [records[i].two_way for i in rows]
+            say(f"{name} head on {len(rows)} texts ({sum(two_way)} with a two-way label)")
+
+            def fit() -> tuple[str, object]:
+                features = X[list(rows)]
+                if any(two_way):  # PolaritySoftmax computes in float32: convert once, not per fold
+                    features = features.astype(np.float32)
+                with _bar(bars, name, len(rows), head.steps(len(rows))) as tick:
+                    return name, head.fit(features, labels, two_way, tick)
+
+            jobs.append(fit)
 
         sentiment = [(i, r.sentiment) for i, r in enumerate(records) if r.sentiment]
         if sentiment:
             rows, labels = zip(*sentiment, strict=True)
-            _require_two_classes("sentiment", labels)
-            two_way = [records[i].two_way for i in rows]
-            say(f"sentiment head on {len(sentiment)} texts ({sum(two_way)} with a two-way label)")
-            head = ClassifierHead(self.C_sentiment)
-            with _bar(bars, "sentiment", len(rows), head.steps()) as tick:
-                self.heads_["sentiment"] = head.fit(X[list(rows)], labels, two_way, tick)
+            classifier("sentiment", rows, labels, ClassifierHead(self.C_sentiment))
+        nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
+        if nps:
+            rows, labels = zip(*nps, strict=True)
+            classifier("nps_category", rows, labels, ClassifierHead(self.C_nps, poles=NPS_POLES))
 
         with_drivers = [i for i, r in enumerate(records) if r.drivers is not None]
         if with_drivers:
             seen = {d for i in with_drivers for d in records[i].drivers or ()}
-            labels = [name for name in self.taxonomy_.names if name in seen]
-            Y = np.array([[d in (records[i].drivers or ()) for d in labels] for i in with_drivers])
-            everywhere = [name for name, column in zip(labels, Y.T, strict=True) if column.all()]
+            names = [name for name in self.taxonomy_.names if name in seen]
+            Y = np.array([[d in (records[i].drivers or ()) for d in names] for i in with_drivers])
+            everywhere = [name for name, column in zip(names, Y.T, strict=True) if column.all()]
             if everywhere:
                 raise TrainingDataError(
                     f"drivers: every one of the {len(with_drivers)} texts with labelled drivers mentions "
@@ -208,42 +240,37 @@ class FeedbackModel:
                     "drivers cell in your files means 'none mentioned', declare it (cxtext train "
                     "--empty-drivers none-mentioned, or a FILE.labels.json sidecar)"
                 )
-            say(f"driver head on {len(with_drivers)} texts, labels {', '.join(labels)}")
-            head = MultiLabelHead(self.C_drivers, random_state=self.random_state)
-            with _bar(bars, "drivers", len(with_drivers), len(labels)) as tick:
-                head.fit(X[with_drivers], Y, labels, tick)
-            if head.trained_labels:
-                self.heads_["drivers"] = head
+            say(f"driver head on {len(with_drivers)} texts, labels {', '.join(names)}")
+
+            def drivers() -> tuple[str, object | None]:
+                head = MultiLabelHead(self.C_drivers, random_state=self.random_state)
+                with _bar(bars, "drivers", len(with_drivers), len(names)) as tick:
+                    head.fit(X[with_drivers], Y, names, tick)
+                return "drivers", head if head.trained_labels else None
+
+            jobs.append(drivers)
 
         pairs = [(i, d, p) for i, r in enumerate(records) for d, p in (r.driver_sentiment or {}).items()]
         if len({p for _, _, p in pairs}) >= 2:
             say(f"driver-sentiment head on {len(pairs)} (text, driver) pairs")
-            rows, drivers, polarity = zip(*pairs, strict=True)
-            self.heads_["driver_sentiment"] = DriverSentimentHead(self.C_driver_sentiment).fit(
-                X, np.array(rows), drivers, polarity
+            pair_rows, pair_drivers, polarity = zip(*pairs, strict=True)
+            jobs.append(
+                lambda: (
+                    "driver_sentiment",
+                    DriverSentimentHead(self.C_driver_sentiment).fit(
+                        X, np.array(pair_rows), pair_drivers, polarity
+                    ),
+                )
             )
-
-        nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
-        if nps:
-            rows, labels = zip(*nps, strict=True)
-            _require_two_classes("nps_category", labels)
-            two_way = [records[i].two_way for i in rows]
-            say(f"NPS-category head on {len(nps)} texts ({sum(two_way)} with a two-way label)")
-            head = ClassifierHead(self.C_nps, poles=NPS_POLES)
-            with _bar(bars, "nps_category", len(rows), head.steps()) as tick:
-                self.heads_["nps_category"] = head.fit(X[list(rows)], labels, two_way, tick)
 
         churn = [(i, "yes" if r.churn else "no") for i, r in enumerate(records) if r.churn is not None]
         if churn:
-            rows, labels = zip(*churn, strict=True)
-            _require_two_classes("churn", labels)
+            churn_rows, churn_labels = zip(*churn, strict=True)
+            _require_two_classes("churn", churn_labels)
             say(f"churn head on {len(churn)} texts")
-            self.heads_["churn"] = ClassifierHead(self.C_churn, class_weight="balanced").fit(
-                X[list(rows)], labels
-            )
-        self._stack_weights()
-        self.n_train_ = len(records)
-        return self
+            head = ClassifierHead(self.C_churn, class_weight="balanced")
+            jobs.append(lambda: ("churn", head.fit(X[list(churn_rows)], churn_labels)))
+        return jobs
 
     def _stack_weights(self) -> None:
         """Every head's class rows in one (features × rows) matrix.

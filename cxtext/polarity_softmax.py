@@ -63,8 +63,8 @@ class PolaritySoftmax:
         onehot[np.arange(n), np.searchsorted(self.classes_, labels)] = 1.0
         onehot[two_way] = 0.0
         is_pos = (labels == self.poles[1]).astype(float)
-        X = sp.csr_matrix(X, dtype=np.float32)  # float32 products halve the memory traffic of each step
-        Xt = X.T.tocsr()
+        # float32 halves the time of X @ W; X.T is a transposed view (csc), as fast as a copy and free
+        X = sp.csr_matrix(X, dtype=np.float32, copy=False)
 
         def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
             W = theta[: f * k].reshape(f, k)
@@ -87,7 +87,7 @@ class PolaritySoftmax:
                 g = 1.0 / (1.0 + np.exp(-d)) - is_pos[two_way]
                 grad_z[two_way, pos] = g
                 grad_z[two_way, neg] = -g
-            grad_W = np.asarray(Xt @ grad_z.astype(np.float32), dtype=np.float64) * self.C + W
+            grad_W = np.asarray(X.T @ grad_z.astype(np.float32), dtype=np.float64) * self.C + W
             grad_b = grad_z.sum(axis=0) * self.C
             value = self.C * loss + 0.5 * float((W * W).sum())
             return value, np.concatenate([grad_W.ravel(), grad_b])

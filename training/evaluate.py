@@ -10,12 +10,15 @@ import numpy as np
 from cxtext.model import FeedbackModel
 from cxtext.schema import POLARITY_LABELS, Record
 from training import metrics
-from training.sources import with_label_coverage
+from training.sources import Declared, with_label_coverage
 
 
-def evaluate(model: FeedbackModel, records: Sequence[Record], max_errors: int = 20) -> dict:
-    """The report `cxtext evaluate` writes: `overall`, `by_dataset` (by `source`), `by_language`."""
-    records = with_label_coverage(records)
+def evaluate(
+    model: FeedbackModel, records: Sequence[Record], max_errors: int = 20, declared: Declared = None
+) -> dict:
+    """The report `cxtext evaluate` writes: `overall`, `by_dataset` (by `source`), `by_language`;
+    `declared` says what the files' empty cells mean (see `training.sources`)."""
+    records = with_label_coverage(records, declared)
     texts = [r.text for r in records]
     langs = [r.lang for r in records]
     predicted = model.classify(texts, langs, explain=False)

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from cxtext.commands.train import add_empty_drivers_argument
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -18,6 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--json", required=True, metavar="OUT", help="where to write the JSON report")
     parser.add_argument("--md", metavar="OUT", help="also write a Markdown summary")
     parser.add_argument("--lenient", action="store_true", help="skip bad rows (reported) instead of stopping")
+    add_empty_drivers_argument(parser)
     return parser
 
 
@@ -27,18 +30,24 @@ def run(args: argparse.Namespace) -> int:
     from training.data import DataError, load_records
     from training.evaluate import evaluate
     from training.report import to_markdown
+    from training.sources import SemanticsError, file_declarations, semantics_from_dict
 
     try:
         loaded = load_artifact(args.model)
         result = load_records(args.data, strict=not args.lenient, taxonomy=loaded.model.taxonomy_)
-    except (ArtifactError, DataError, FileNotFoundError) as exc:
+        flag = args.empty_drivers and semantics_from_dict(
+            {"empty_drivers": args.empty_drivers}, "--empty-drivers"
+        )
+        loaded_rows = [result.counts[str(path)].loaded for path in args.data]
+        declared = file_declarations(args.data, loaded_rows, flag or None)
+    except (ArtifactError, DataError, SemanticsError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None
     for error in result.errors:
         print(f"skipped {error}")
     report = {
         "model": loaded.version,
         "data": [str(p) for p in args.data],
-        **evaluate(loaded.model, result.records),
+        **evaluate(loaded.model, result.records, declared=declared),
     }
     Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.md:

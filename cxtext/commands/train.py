@@ -22,12 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--out", metavar="DIR", help="model folder to write (required with --data)")
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--lenient", action="store_true", help="skip bad rows (reported) instead of stopping")
-    parser.add_argument(
-        "--empty-drivers",
-        choices=("none-mentioned", "not-annotated"),
-        help="what an empty drivers cell means in these files (default: each file's FILE.labels.json, else "
-        "the known public source's meaning, else not-annotated)",
-    )
+    add_empty_drivers_argument(parser)
     parser.add_argument(
         "--holdout",
         type=float,
@@ -36,6 +31,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="share of texts held out for the model card's metrics (default 0.1)",
     )
     return parser
+
+
+def add_empty_drivers_argument(parser: argparse.ArgumentParser) -> None:
+    """`--empty-drivers`, shared by `train` and `evaluate`: both must read the files the same way."""
+    parser.add_argument(
+        "--empty-drivers",
+        choices=("none-mentioned", "not-annotated"),
+        help="what an empty drivers cell means in these files (default: each file's FILE.labels.json, else "
+        "the known public source's meaning, else not-annotated)",
+    )
 
 
 def progress_printer() -> callable:
