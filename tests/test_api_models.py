@@ -317,3 +317,24 @@ def test_jobs_of_a_dead_process_are_marked_failed_at_start_up(api_settings) -> N
     after = jobs.get(job.id)
     assert after.status == "failed" and "interrupted" in after.error
     engine.dispose()
+
+
+def test_training_data_declares_what_empty_drivers_mean(client, auth, tmp_path: Path) -> None:
+    """Undeclared, an empty drivers cell is 'not annotated': a file whose labelled rows all name one driver
+    fails with the reason and the fix; declared with empty_drivers=none-mentioned, it trains."""
+    rows = ["id,text,sentiment,drivers,driver_sentiment"]
+    for k in range(30):
+        if k % 2:
+            rows.append(f"p{k},the bill went up again and fee {k} is too high,negative,price,price:negative")
+        else:
+            rows.append(f"n{k},a lovely evening number {k} thank you,positive,,")
+    path = tmp_path / "one_driver.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    failed = wait_for_job(client, auth, upload(client, auth, [path], holdout=0.2).json()["job_id"])
+    assert failed["status"] == "failed"
+    assert "mentions price" in failed["error"] and "none-mentioned" in failed["error"]
+    declared = upload(client, auth, [path], holdout=0.2, activate=False, empty_drivers="none-mentioned")
+    assert declared.status_code == 202
+    job = wait_for_job(client, auth, declared.json()["job_id"])
+    assert job["status"] == "succeeded", job
+    assert upload(client, auth, [path], empty_drivers="sometimes").status_code == 422
