@@ -48,7 +48,7 @@ WHY_NOT: dict[str, str] = {
     "airline_tweets": "within noise (s.e. ≈ 1 point at n = 1,412); errors are sarcasm and the neutral class "
     "of questions, a convention of this set that a model trained on it alone picks up",
     "deepsentipers": "its neutral is partly editorial product description, a convention no other source "
-    "shares: learnt alone it scores 0.730, pooled the majority reading wins; polarity is +2.7",
+    "shares: learnt alone it scores 0.730, pooled the majority reading wins; polarity is +1.7",
     "digikala_recommend": "'recommended' is the buyer's verdict, not the text's tone: pooling with the other "
     "sets costs the plain baseline the same 2.8 points (0.879 both) — a label-convention cost, not a model one",
     "snappfood": "polarity level with both baselines (s.e. ≈ 0.45 at n = 6,300) on noisy labels (complaints "

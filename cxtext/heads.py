@@ -82,7 +82,8 @@ class ClassifierHead:
             splits = StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(X, labels)
             for train, test in list(splits)[: self._calibration_fits(len(labels), folds)]:
                 fold = self._fit_one(X[train], labels[train], two_way[train])
-                kept = test[~two_way[test]]  # a softmax temperature is fitted on full labels only
+                # with two-way labels mixed in, the temperature is fitted on the full labels only
+                kept = test[~two_way[test]] if two_way.any() and not two_way.all() else test
                 scores.append(_as_class_scores(fold.decision_function(X[kept])))
                 truth.append(labels[kept])
                 tick()

@@ -132,3 +132,11 @@ def test_polarity_accuracy_is_reported_beside_accuracy(small_model) -> None:
     assert section["polarity_n"] == 300
     assert 0.5 < section["polarity_accuracy"] <= 1.0
     assert section["polarity_accuracy"] >= section["accuracy"]  # choosing between two poles is never harder
+
+
+def test_a_model_trains_on_a_two_way_source_alone() -> None:
+    """Every label two-way: a plain binary head, calibrated on all its rows."""
+    records = with_label_coverage(load_records([shared_file("fa/digikala_recommend_dev.csv")]).records)
+    model = FeedbackModel(char_ngram_range=(3, 4)).fit(records)
+    assert model.classes("sentiment") == ["negative", "positive"]
+    assert model.classes("nps_category") == ["detractor", "promoter"]
