@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cxtext.schema import NPS_POLES, POLARITY_LABELS, Record
+from training.data import FileCounts
 
 DRIVER_COVERAGES = ("complete", "listed-only", "none")
 EMPTY_DRIVERS = {"none-mentioned": "complete", "not-annotated": "listed-only"}
@@ -166,11 +167,17 @@ def undeclared_empty_drivers(records: Iterable[Record], declared: Declared = Non
     )
 
 
+def semantics_from_flag(empty_drivers: str | None) -> LabelSemantics | None:
+    """The declaration of `--empty-drivers` (or the API's `empty_drivers`); None when not given."""
+    return semantics_from_dict({"empty_drivers": empty_drivers}, "empty_drivers") if empty_drivers else None
+
+
 def file_declarations(
-    paths: Sequence[str | os.PathLike[str]], counts: Sequence[int], flag: LabelSemantics | None
+    paths: Sequence[str | os.PathLike[str]], counts: Mapping[str, FileCounts], flag: LabelSemantics | None
 ) -> list[LabelSemantics | None]:
-    """One declaration per loaded record: the command-line flag, else the file's sidecar, else None."""
+    """One declaration per loaded record (`counts` as `load_records` reports them): the command-line
+    flag, else the file's sidecar, else None."""
     out: list[LabelSemantics | None] = []
-    for path, n in zip(paths, counts, strict=True):
-        out += [flag or sidecar_semantics(path)] * n
+    for path in paths:
+        out += [flag or sidecar_semantics(path)] * counts[str(path)].loaded
     return out

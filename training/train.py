@@ -24,8 +24,8 @@ from training.data import load_records
 from training.evaluate import evaluate
 from training.sources import (
     Declared,
-    LabelSemantics,
     file_declarations,
+    semantics_from_flag,
     undeclared_empty_drivers,
     with_label_coverage,
 )
@@ -145,18 +145,17 @@ def train_files(
     strict: bool = True,
     holdout_fraction: float = 0.1,
     progress: Progress | None = None,
-    semantics: LabelSemantics | None = None,
+    empty_drivers: str | None = None,
     bars: bool = False,
 ) -> LoadedModel:
     """Load labelled files (strict by default: a bad row stops training before anything is written).
 
-    `semantics` (the command line's declaration) applies to every file; otherwise each file's sidecar
+    `empty_drivers` (the command line's declaration) applies to every file; otherwise each file's sidecar
     `FILE.labels.json`, if any, says what its empty cells mean.
     """
     result = load_records(paths, strict=strict, taxonomy=taxonomy)
     if progress:
         progress(f"loaded {len(result.records)} records, skipped {len(result.errors)} bad rows")
-    loaded = [result.counts[str(path)].loaded for path in paths]
     return train_records(
         result.records,
         out_dir,
@@ -164,6 +163,6 @@ def train_files(
         taxonomy=taxonomy,
         holdout_fraction=holdout_fraction,
         progress=progress,
-        declared=file_declarations(paths, loaded, semantics),
+        declared=file_declarations(paths, result.counts, semantics_from_flag(empty_drivers)),
         bars=bars,
     )

@@ -20,7 +20,7 @@ from api.storage import FeedbackFilter
 from cxtext.schema import Record
 from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
 from training.data import DataError, load_records
-from training.sources import semantics_from_dict
+from training.sources import semantics_from_flag
 
 router = APIRouter(tags=["models"])
 VersionParam = Annotated[str, PathParam(max_length=200, description="model version (or its folder name)")]
@@ -205,8 +205,6 @@ def train(
         holdout=holdout,
         activate=activate,
         force=force,
-        declared=semantics_from_dict({"empty_drivers": empty_drivers}, "empty_drivers")
-        if empty_drivers
-        else None,
+        declared=semantics_from_flag(empty_drivers),
     )
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)

@@ -30,16 +30,12 @@ def run(args: argparse.Namespace) -> int:
     from training.data import DataError, load_records
     from training.evaluate import evaluate
     from training.report import to_markdown
-    from training.sources import SemanticsError, file_declarations, semantics_from_dict
+    from training.sources import SemanticsError, file_declarations, semantics_from_flag
 
     try:
         loaded = load_artifact(args.model)
         result = load_records(args.data, strict=not args.lenient, taxonomy=loaded.model.taxonomy_)
-        flag = args.empty_drivers and semantics_from_dict(
-            {"empty_drivers": args.empty_drivers}, "--empty-drivers"
-        )
-        loaded_rows = [result.counts[str(path)].loaded for path in args.data]
-        declared = file_declarations(args.data, loaded_rows, flag or None)
+        declared = file_declarations(args.data, result.counts, semantics_from_flag(args.empty_drivers))
     except (ArtifactError, DataError, SemanticsError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None
     for error in result.errors:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from cxtext.paths import models_dir
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from training.data import DataError
-    from training.sources import SemanticsError, semantics_from_dict
+    from training.sources import SemanticsError
     from training.train import corpus_files, train_files
 
     if args.data and not args.out:
@@ -70,9 +70,6 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or models_dir() / "default"
     try:
         taxonomy = Taxonomy.from_file(args.taxonomy) if args.taxonomy else Taxonomy.from_env()
-        declared = args.empty_drivers and semantics_from_dict(
-            {"empty_drivers": args.empty_drivers}, "--empty-drivers"
-        )
         loaded = train_files(
             files,
             out,
@@ -80,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             strict=not args.lenient,
             holdout_fraction=args.holdout,
             progress=progress_printer(),
-            semantics=declared or None,
+            empty_drivers=args.empty_drivers,
             bars=True,
         )
     except (TaxonomyError, DataError, SemanticsError, TrainingDataError, FileNotFoundError) as exc:
