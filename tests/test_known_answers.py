@@ -90,3 +90,17 @@ def test_a_confidently_negative_text_is_never_a_predicted_promoter(corpus_model)
     ]
     assert negative, "the slice must hold confidently negative texts"
     assert all(r["nps"]["category"] != "promoter" for r in negative)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "کیفیت پارچه فوق العاده پایین بود",  # «فوق العاده» intensifies; alone it is praise
+        "صداش فوق‌العاده کمه",
+        "پیشنهاد می‌کنم نخرید",  # a recommendation not to buy
+        "پیشنهاد میکنم هرگز نگیریدش",
+    ],
+)
+def test_intensified_complaints_and_warnings_are_negative(corpus_model, text: str) -> None:
+    [result] = corpus_model.classify([text])
+    assert result["sentiment"]["label"] == "negative"
