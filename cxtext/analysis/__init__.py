@@ -48,7 +48,16 @@ from cxtext.taxonomy import Taxonomy
 if TYPE_CHECKING:
     from cxtext.model import FeedbackModel
 
-__all__ = ["NPS_SOURCES", "PERIODS", "Frame", "FrameBuilder", "analyze", "frame_from_records"]
+__all__ = [
+    "NPS_SOURCES",
+    "PERIODS",
+    "Frame",
+    "FrameBuilder",
+    "analyze",
+    "frame_from_records",
+    "nps_base",
+    "uses_scores",
+]
 
 NPS_SOURCES = ("auto", "score", "category")
 UBIQUITOUS = 0.8  # share of the NPS responses above which a driver's overall impact gets a warning
@@ -91,9 +100,7 @@ def analyze(
         if isinstance(data, Frame)
         else frame_from_records(data, taxonomy, date_column=date_column, segments=segments)
     )
-    use_scores = nps_source == "score" or (
-        nps_source == "auto" and bool((frame.category_source == SCORE).any())
-    )
+    use_scores = uses_scores(frame, nps_source)
     filled: dict[str, int] = {}
     if model is not None:
         # imported here so that analysing labelled or scored files never loads the text and model stack
@@ -101,7 +108,7 @@ def analyze(
 
         frame, filled = fill_predictions(frame, model, categories=not use_scores, progress=progress)
 
-    base = frame.category_source == SCORE if use_scores else frame.category >= 0
+    base = nps_base(frame, use_scores)
     known = frame.drivers_source != NONE
     base_cells = cell_table(frame.state[base & known], frame.category[base & known])
     rng = np.random.default_rng(seed)
@@ -161,6 +168,16 @@ def analyze(
         },
         "warnings": warnings,
     }
+
+
+def uses_scores(frame: Frame, nps_source: str) -> bool:
+    """Whether NPS is read from scores (`nps_source` "score", or "auto" and any response has one)."""
+    return nps_source == "score" or (nps_source == "auto" and bool((frame.category_source == SCORE).any()))
+
+
+def nps_base(frame: Frame, use_scores: bool) -> np.ndarray:
+    """The responses NPS counts: those with a score, or with any known category (see the module doc)."""
+    return frame.category_source == SCORE if use_scores else frame.category >= 0
 
 
 def _source_counts(source: np.ndarray) -> dict[str, int]:

@@ -104,12 +104,19 @@ def _best(texts: np.ndarray, ids: np.ndarray, rows: np.ndarray, key: np.ndarray,
         pool *= 8
 
 
-def _quote(frame: Frame, row: int, confidence: float) -> dict:
+def display_text(text: str) -> str:
+    """A comment as a quote shows it: redacted, entities decoded, whitespace runs as one space, long
+    texts cut at a word with "…"."""
     # tweets carry HTML entities (&amp;); line breaks and runs of spaces read as one space
-    text = " ".join(redact(html.unescape(frame.text[row])).split())
+    text = " ".join(redact(html.unescape(text)).split())
     if len(text) > MAX_CHARS:
         cut = text[:MAX_CHARS].rsplit(maxsplit=1)[0] if " " in text[:MAX_CHARS] else text[:MAX_CHARS]
         text = cut.rstrip(" ,.;:،؛") + "…"
+    return text
+
+
+def _quote(frame: Frame, row: int, confidence: float) -> dict:
+    text = display_text(frame.text[row])
     sentiment = int(frame.sentiment[row])
     return {
         "text": text,

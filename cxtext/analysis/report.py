@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from html import escape
 
 from cxtext.analysis.frame import STATES
+from cxtext.analysis.themes.report import themes_section
 from cxtext.churn import HIGH as CHURN_HIGH
 
 SENTIMENT_COLOURS = {
@@ -88,8 +89,9 @@ def render_html(
     title: str = "Driver analysis",
     inputs: Sequence[str] = (),
     generated_at: str | None = None,
+    themes: dict | None = None,
 ) -> str:
-    """The report page for one `analyze` result."""
+    """The report page for one `analyze` result, with a `find_themes` result's section if given."""
     parts = [
         _header(result, title, inputs, generated_at),
         _warnings(result["warnings"]),
@@ -99,6 +101,7 @@ def render_html(
         _trends_section(result),
         _segments_section(result),
         _quotes_section(result),
+        themes_section(themes) if themes else "",
         _method_section(result),
     ]
     body = "\n".join(part for part in parts if part)
