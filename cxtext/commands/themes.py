@@ -27,20 +27,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "theme matches, and with --since the themes whose share grew against the previous period.",
     )
     parser.add_argument("--data", nargs="+", required=True, metavar="FILE", help=".csv / .jsonl (.gz)")
-    parser.add_argument("--model", metavar="DIR", help="model folder to predict missing sentiment, NPS, drivers")
+    parser.add_argument(
+        "--model", metavar="DIR", help="model folder to predict missing sentiment, NPS, drivers"
+    )
     parser.add_argument("--out", required=True, metavar="JSON", help="write the themes here")
     parser.add_argument("--assignments", metavar="CSV", help="write each row's theme (or none) here")
     parser.add_argument("--since", type=_date, metavar="DATE", help="flag themes that grew from this day on")
-    parser.add_argument("--until", type=_date, metavar="DATE", help="end of the --since period (default: last date)")
+    parser.add_argument(
+        "--until", type=_date, metavar="DATE", help="end of the --since period (default: last date)"
+    )
     parser.add_argument("--themes", type=int, metavar="N", help="themes per language (default: n^0.25, 3-20)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the factorisation and bootstrap")
     parser.add_argument("--period", default="week", choices=("day", "week", "month"), help="trend period")
     parser.add_argument("--date-column", default="date", metavar="COL", help="column with ISO dates")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap replicates")
-    parser.add_argument("--min-n", type=int, default=30, metavar="N", help="themes below N NPS responses are flagged")
+    parser.add_argument(
+        "--min-n", type=int, default=30, metavar="N", help="themes below N NPS responses are flagged"
+    )
     parser.add_argument("--quotes", type=int, default=3, metavar="N", help="quotes per theme")
     parser.add_argument("--html", metavar="OUT", help="also write an HTML report of the themes")
-    parser.add_argument("--promote", metavar="THEME", help="export this theme (e.g. en-3) as labelled examples")
+    parser.add_argument(
+        "--promote", metavar="THEME", help="export this theme (e.g. en-3) as labelled examples"
+    )
     parser.add_argument("--topic", metavar="NAME", help="custom topic name the promoted theme becomes")
     parser.add_argument("--examples", metavar="CSV", help="where --promote writes its examples")
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")

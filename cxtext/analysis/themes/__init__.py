@@ -123,7 +123,9 @@ def find_themes(
             "(fa, en or fa-Latn) sharing content words are needed"
         )
     if (langs == "unknown").any():
-        warnings.append(f"{int((langs == 'unknown').sum())} comments have no recognisable language (left out)")
+        warnings.append(
+            f"{int((langs == 'unknown').sum())} comments have no recognisable language (left out)"
+        )
     result = {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"cxtext {cxtext.__version__}",
@@ -347,7 +349,14 @@ def highlights(text: str, lang: str, keys: set[str]) -> list[list[int]]:
 def _assignments(frame: Frame, langs: np.ndarray, fitted: Sequence[_Language]) -> list[dict]:
     """One entry per row of the frame, in order: its primary theme (or None) and every theme it is in."""
     out = [
-        {"row": i + 1, "id": frame.id[i] or None, "lang": langs[i], "theme": None, "themes": [], "weight": None}
+        {
+            "row": i + 1,
+            "id": frame.id[i] or None,
+            "lang": langs[i],
+            "theme": None,
+            "themes": [],
+            "weight": None,
+        }
         for i in range(len(frame))
     ]
     for language in fitted:

@@ -86,7 +86,9 @@ class ThemeFinder:
     def members(self, weights: np.ndarray) -> np.ndarray:
         """(docs × themes) booleans: which themes each document belongs to (see the module doc)."""
         top = weights.max(axis=1, keepdims=True)
-        return (weights > 0) & (weights >= self.member_ratio * top) & (weights >= self.min_weight * self.scale_)
+        return (
+            (weights > 0) & (weights >= self.member_ratio * top) & (weights >= self.min_weight * self.scale_)
+        )
 
     def primary(self) -> np.ndarray:
         """Each training document's main theme, −1 for none."""

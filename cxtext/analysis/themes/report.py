@@ -35,7 +35,7 @@ def render_themes_page(result: dict, *, title: str = "Themes") -> str:
         '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{_PAGE_CSS}{CSS}</style>\n</head>\n<body>\n"
         f"<h1>{escape(title)}</h1>\n{themes_section(result)}\n"
-        f"<p class=\"muted\">{escape(result['generated_by'])} · {result['n']} comments</p>\n</body>\n</html>\n"
+        f'<p class="muted">{escape(result["generated_by"])} · {result["n"]} comments</p>\n</body>\n</html>\n'
     )
 
 
@@ -78,8 +78,8 @@ def _row(theme: dict) -> str:
     share = "–" if theme["share"] is None else f"{100 * theme['share']:.1f}%"
     return (
         f'<tr><td><span class="theme-name" dir="{direction}" lang="{escape(theme["lang"])}">'
-        f"{escape(theme['name'])}</span>{flags}<div class=\"muted\">{escape(theme['id'])}</div></td>"
-        f"<td>{theme['size']}<div class=\"muted\">{share}</div></td>"
+        f'{escape(theme["name"])}</span>{flags}<div class="muted">{escape(theme["id"])}</div></td>'
+        f'<td>{theme["size"]}<div class="muted">{share}</div></td>'
         f"<td>{_sentiment_bar(theme['sentiment'])}</td><td>{impact}</td>"
         f'<td class="theme-quotes">{quotes}</td></tr>'
     )

@@ -16,20 +16,25 @@ from functools import cache, lru_cache
 
 from cxtext.tokens import Token
 
+
 # Finglish function words and light verbs (hazm's list is in Persian script only).
-_FINGLISH_STOP = frozenset(
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FINGLISH_STOP = _words(
     "va ke az be ba dar in on an ham ya ta bara baraye rooye roye ro ra man to ma shoma oon una ina "
     "hast hastesh ast bood boodan shod shode kard kardam kardan mikonam mikone kone konid dare daram "
     "nadare nist na nah kheili kheyli khili kheily kh yek ye chi chera vali amma age agar dige ham "
-    "mesle khob khoob".split()
+    "mesle khob khoob"
 )
 # Words that qualify rather than name a subject, in every language we read.
 _EXTRA_STOP = {
-    "en": frozenset("n't 's 'm 're 've 'd 'll im ive dont didnt doesnt cant wont isnt wasnt u ur".split()),
-    "fa": frozenset(
+    "en": _words("n't 's 'm 're 've 'd 'll im ive dont didnt doesnt cant wont isnt wasnt u ur"),
+    "fa": _words(
         "خیلی بسیار هم اما ولی یه یک این اون آن که را رو به از با در برای تا هست است بود بودن شد شده "
         "کرد کردم کنم کنید میکنم می‌کنم میکنه می‌کنه داره دارم دارد نداره ندارد نیست هیچ واقعا واقعاً "
-        "اصلا دیگه دیگر چون اگه اگر باید".split()
+        "اصلا دیگه دیگر چون اگه اگر باید"
     ),
 }
 MIN_CHARS = 2
