@@ -53,7 +53,7 @@ class ThemeFinder:
         seed: int = 0,
         min_df: int = 2,
         max_df: float = 0.5,
-        member_ratio: float = 0.25,
+        member_ratio: float = 0.1,
         min_weight: float = 0.05,
         loss: str = "kullback-leibler",
         max_iter: int = 400,
