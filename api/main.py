@@ -26,7 +26,7 @@ from api.db import make_engine, migrate
 from api.jobs import JobRunner
 from api.middleware import RequestContextMiddleware
 from api.responses import json_response
-from api.routes import analyze, classify, drivers, feedback, health, jobs, models
+from api.routes import analyze, classify, drivers, feedback, health, jobs, models, themes
 from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
 from api.storage import FeedbackStore, JobStore
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (classify, analyze, feedback, drivers, models, jobs, health):
+    for module in (classify, analyze, feedback, drivers, themes, models, jobs, health):
         app.include_router(module.router)
     if not public:
 

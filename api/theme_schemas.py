@@ -1,0 +1,115 @@
+"""Query and response of `GET /v1/themes` (see README, "Themes"): what OpenAPI documents and what the
+tests validate every response against."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from api.queries import DriverQuery
+
+
+class ThemeQuery(DriverQuery):
+    """The driver summary's filters and options, plus the theme settings."""
+
+    themes: int | None = Field(None, ge=2, le=20, description="themes per language (default n^0.25, 3-20)")
+    seed: int = Field(0, ge=0, description="seed of the factorisation and the bootstrap")
+
+
+class Phrase(BaseModel):
+    phrase: str = Field(description="the customers' most frequent spelling")
+    key: str = Field(description="the stemmed term it is counted under")
+    score: float = Field(description="class-based TF-IDF")
+
+
+class ThemeQuote(BaseModel):
+    text: str
+    id: str | None
+    sentiment: str | None
+    weight: float = Field(description="the comment's weight on the theme, 1 = the strongest")
+    highlights: list[list[int]] = Field(description="[start, end) spans of the theme's phrases in `text`")
+
+
+class ImpactPart(BaseModel):
+    mentions: int
+    impact: float | None
+    ci: list[float | None]
+
+
+class DriverOverlap(BaseModel):
+    driver: str
+    precision: float
+    recall: float
+    f1: float
+
+
+class TrendPoint(BaseModel):
+    label: str
+    start: dt.date
+    n: int
+    mentions: int
+    share: float | None
+    nps: float | None
+
+
+class Emerging(BaseModel):
+    mentions: int
+    share: float | None
+    previous_mentions: int
+    previous_share: float | None
+    p_value: float | None
+    p_adjusted: float | None = Field(description="Holm-adjusted across the language's themes")
+    emerging: bool
+    new: bool
+
+
+class Theme(BaseModel):
+    id: str = Field(examples=["fa-1", "en-3"])
+    lang: str
+    name: str = Field(examples=["هزینه ارسال · پیک · دیر", "delivery fee · app crashes"])
+    phrases: list[Phrase]
+    size: int = Field(description="comments in the theme")
+    share: float | None = Field(description="size / comments of its language")
+    sentiment: dict[str, int]
+    n_nps: int
+    nps: float | None
+    nps_ci: list[float | None]
+    nps_without: float | None
+    impact: float | None = Field(description="NPS(all) − NPS(all but the theme), as for drivers")
+    impact_ci: list[float | None]
+    impact_negative: ImpactPart
+    impact_positive: ImpactPart
+    churn_risk: float | None
+    churn_known: int
+    high_risk: int
+    small: bool
+    primary: int = Field(description="comments whose main theme this is")
+    known_driver: str | None = Field(description="the trained driver this theme is (F1 ≥ 0.5), if any")
+    driver_overlap: DriverOverlap | None
+    trend: list[TrendPoint] | None
+    emerging: Emerging | None
+    quotes: list[ThemeQuote]
+
+
+class Window(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+
+class EmergingWindows(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    previous: Window
+    test: str
+    alpha: float
+
+
+class ThemesResponse(BaseModel):
+    n: int
+    model_versions: dict[str, int]
+    languages: dict[str, dict[str, int]]
+    themes: list[Theme]
+    emerging: EmergingWindows | None
+    settings: dict
+    warnings: list[str]
