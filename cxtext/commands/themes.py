@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         from cxtext.analysis.themes.report import render_themes_page
 
-        Path(args.html).write_text(render_themes_page(result, title="Themes"), encoding="utf-8")
+        Path(args.html).write_text(render_themes_page(result, title="Theme report"), encoding="utf-8")
         written.append(args.html)
     if args.promote:
         try:

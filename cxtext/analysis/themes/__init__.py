@@ -235,7 +235,7 @@ def _phrases(sub: Frame, language: _Language, theme: int, weight: np.ndarray) ->
         tokens = tokenize(sub.text[i], language.lang)
         for key, first, last in content_terms(tokens, language.lang):
             if key in spellings:
-                spellings[key][" ".join(token.norm for token in tokens[first:last])] += 1
+                spellings[key][" ".join(token.norm for token in tokens[first:last]).replace("_", " ")] += 1
     return [
         {
             "phrase": spellings[key].most_common(1)[0][0] if spellings[key] else key,

@@ -29,7 +29,7 @@ CSS = """
 _PAGE_CSS = "body{font-family:'Noto Sans','Noto Sans Arabic',Tahoma,sans-serif;margin:24px;color:#1f2933}"
 
 
-def render_themes_page(result: dict, *, title: str = "Themes") -> str:
+def render_themes_page(result: dict, *, title: str = "Theme report") -> str:
     """A standalone page with just the themes section."""
     return (
         '<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'

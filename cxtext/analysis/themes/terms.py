@@ -63,7 +63,7 @@ def is_content(norm: str, stops: frozenset[str]) -> bool:
     """A word that can name a subject: has a letter, is not a function word or a placeholder."""
     return (
         len(norm) >= MIN_CHARS
-        and norm not in stops
+        and not all(part in stops for part in norm.split("_"))  # hazm joins verb parts: «شده_بود»
         and not norm.startswith("<")
         and any(ch.isalpha() for ch in norm)
     )
