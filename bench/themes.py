@@ -28,7 +28,6 @@ import csv
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -258,16 +257,23 @@ def write_big_csv(path: Path, rows: int) -> dict[str, int]:
 
 
 def timed_child(command: list[str]) -> dict:
+    """Wall time and peak RSS of `command`, run under a fresh Python wrapper so that the peak is its own."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stderr.write(done.stderr[-600:])\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.exit(done.returncode)\n"
+    )
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode not in (0, 1):
         raise RuntimeError(done.stderr[-2000:])
+    peak_kb = int(done.stdout.strip().splitlines()[-1])
     return {
         "seconds": round(seconds, 1),
-        "peak_rss_mb": round(max(peak, before) / 1024),
+        "peak_rss_mb": round(peak_kb / 1024),
         "stderr_tail": done.stderr[-600:],
     }
 

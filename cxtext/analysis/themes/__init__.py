@@ -39,7 +39,7 @@ SCHEMA_VERSION = 1
 MIN_COMMENTS = 30  # per language: fewer cannot show a theme shared by several customers
 NAME_PHRASES = 3
 TOP_PHRASES = 10
-SPELLING_SAMPLE = 200  # comments read per theme for the customers' spelling of its phrases
+SPELLING_SAMPLE = 100  # comments read per theme for the customers' spelling of its phrases
 MATCH_F1 = 0.5  # a theme whose members overlap a driver's mentions at least this well *is* that driver
 LANGS = ("fa", "en", "fa-Latn")
 # a comment's sentiment as the polarity of its theme "mention"

@@ -57,6 +57,7 @@ class ThemeFinder:
         min_weight: float = 0.05,
         loss: str = "kullback-leibler",
         max_iter: int = 400,
+        fit_sample: int = 20_000,
     ) -> None:
         self.n_themes = n_themes
         self.seed = seed
@@ -66,6 +67,7 @@ class ThemeFinder:
         self.min_weight = min_weight
         self.loss = loss
         self.max_iter = max_iter
+        self.fit_sample = fit_sample
 
     def fit(self, docs: Sequence[Sequence[str]]) -> ThemeFinder:
         """Learn the themes; raises ValueError when the documents share too few terms to factor."""

@@ -64,7 +64,7 @@ def is_content(norm: str, stops: frozenset[str]) -> bool:
     return (
         len(norm) >= MIN_CHARS
         and not all(part in stops for part in norm.split("_"))  # hazm joins verb parts: «شده_بود»
-        and not norm.startswith("<")
+        and not norm.startswith(("<", "@"))  # placeholders, @handles (who is addressed, not a subject)
         and any(ch.isalpha() for ch in norm)
     )
 
@@ -75,15 +75,18 @@ def content_terms(tokens: Sequence[Token], lang: str) -> list[tuple[str, int, in
     Terms are keys (`term_key`): "waiters" and "waiter", «قیمتش» and «قیمت» are one term. Bigrams are
     written "a b" (a space never occurs inside a token).
     """
-    stops = stop_words(lang)
-    keep = [is_content(token.norm, stops) for token in tokens]
-    keys = [term_key(token.norm, lang) if kept else "" for token, kept in zip(tokens, keep, strict=True)]
+    keys = [content_key(token.norm, lang) for token in tokens]
     out = [(key, i, i + 1) for i, key in enumerate(keys) if key]
     out += [(f"{keys[i]} {keys[i + 1]}", i, i + 2) for i in range(len(keys) - 1) if keys[i] and keys[i + 1]]
     return out
 
 
 @lru_cache(maxsize=500_000)
+def content_key(norm: str, lang: str) -> str:
+    """The word's term key, or "" for a word that names no subject (cached: words repeat)."""
+    return term_key(norm, lang) if is_content(norm, stop_words(lang)) else ""
+
+
 def term_key(norm: str, lang: str) -> str:
     """The stem a word is counted under: hazm's Persian stemmer (suffixes such as ها، ش، ان), Porter's
     for English; Finglish spellings vary too much for a stemmer and are kept as they are."""
