@@ -283,3 +283,46 @@ def test_cli_tiny_input_exits_2_with_the_reason(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "tiny.csv" in err and "too few comments" in err
     assert not (tmp_path / "t.json").exists()
+
+
+def test_cli_promotes_a_theme_to_training_rows_that_validate(tmp_path: Path, capsys) -> None:
+    records = _series(jump=True, per_week=60)
+    data = tmp_path / "labelled.csv"
+    with data.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "text", "score", "date", "drivers"])
+        writer.writerows([r.id, r.text, r.score, r.extra["date"], ""] for r in records)
+    out = tmp_path / "themes.json"
+    assert main(["themes", "--data", str(data), "--out", str(out), "--bootstrap", "50"]) == 0
+    crash = next(t for t in json.loads(out.read_text(encoding="utf-8"))["themes"] if "app" in t["name"])
+    examples = tmp_path / "app_crash.csv"
+    code = main(["themes", "--data", str(data), "--out", str(out), "--bootstrap", "50",
+                 "--promote", crash["id"], "--topic", "app_crash", "--examples", str(examples)])  # fmt: skip
+    assert code == 0
+    rows = list(csv.DictReader(examples.open(encoding="utf-8")))
+    assert sum(row["drivers"] == "app_crash" for row in rows) == crash["size"]
+    assert json.loads((tmp_path / "app_crash.csv.labels.json").read_text()) == {
+        "empty_drivers": "none-mentioned"
+    }
+    taxonomy = tmp_path / "app_crash.taxonomy.json"
+    capsys.readouterr()
+    assert main(["validate", str(examples), "--taxonomy", str(taxonomy)]) == 0
+
+
+def test_driver_report_gets_a_themes_section(tmp_path: Path) -> None:
+    data = _write(tmp_path / "series.csv", _series(jump=True, per_week=60))
+    html = tmp_path / "report.html"
+    args = [
+        "drivers",
+        "--in",
+        str(data),
+        "--html",
+        str(html),
+        "--themes",
+        "--no-progress",
+        "--bootstrap",
+        "100",
+    ]
+    assert main(args) == 0
+    page = html.read_text(encoding="utf-8")
+    assert "<h2>Themes</h2>" in page and "<mark>app" in page

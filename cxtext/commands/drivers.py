@@ -53,6 +53,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--html", metavar="OUT", help="write the HTML report")
     parser.add_argument("--title", default="Driver analysis", help="report title")
+    parser.add_argument(
+        "--themes", action="store_true", help="add a themes section to the HTML report (see `cxtext themes`)"
+    )
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
@@ -126,11 +129,28 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         html = render_html(
-            result, title=args.title, inputs=[Path(p).name for p in args.inputs], generated_at=stamp
+            result,
+            title=args.title,
+            inputs=[Path(p).name for p in args.inputs],
+            generated_at=stamp,
+            themes=_themes(frame, args) if args.themes else None,
         )
         Path(args.html).write_text(html, encoding="utf-8")
     _summary(result, skipped, [p for p in (args.json, args.html) if p])
     return 1 if skipped else 0
+
+
+def _themes(frame, args: argparse.Namespace) -> dict | None:
+    """The themes of the same rows (their given and `pred_*` labels), or None with the reason on stderr."""
+    from cxtext.analysis.themes import ThemeError, find_themes
+
+    try:
+        return find_themes(
+            frame, period=args.period, min_n=args.min_n, bootstrap=args.bootstrap, seed=args.seed
+        )[0]
+    except ThemeError as exc:
+        print(f"no themes section: {exc}", file=sys.stderr)
+        return None
 
 
 def _summary(result: dict, skipped: int, written: list[str]) -> None:
