@@ -325,4 +325,4 @@ def test_driver_report_gets_a_themes_section(tmp_path: Path) -> None:
     ]
     assert main(args) == 0
     page = html.read_text(encoding="utf-8")
-    assert "<h2>Themes</h2>" in page and "<mark>app" in page
+    assert "<h2>Themes</h2>" in page and "app crashes" in page and "<mark>" in page
