@@ -326,3 +326,19 @@ def test_driver_report_gets_a_themes_section(tmp_path: Path) -> None:
     assert main(args) == 0
     page = html.read_text(encoding="utf-8")
     assert "<h2>Themes</h2>" in page and "app crashes" in page and "<mark>" in page
+
+
+def test_themes_learnt_from_a_sample_still_place_every_comment() -> None:
+    """Beyond `fit_sample` comments the themes come from a seeded sample; every comment is then weighed."""
+    from cxtext.analysis.themes.finder import ThemeFinder
+    from cxtext.analysis.themes.terms import content_terms
+    from cxtext.tokens import tokenize
+
+    records = _comments(EN_TOPICS, 40, "en")
+    docs = [[key for key, _, _ in content_terms(tokenize(r.text, "en"), "en")] for r in records]
+    full = ThemeFinder(3, seed=0).fit(docs)
+    sampled = ThemeFinder(3, seed=0, fit_sample=60).fit(docs)
+    assert sampled.weights_.shape == full.weights_.shape
+    assert sampled.membership_.any(axis=1).mean() > 0.95
+    names = {" ".join(term for term, _ in sampled.top_terms(t, 2)) for t in range(3)}
+    assert any("deliveri fee" in name for name in names) and any("app crash" in name for name in names)

@@ -57,7 +57,7 @@ class ThemeFinder:
         min_weight: float = 0.05,
         loss: str = "kullback-leibler",
         max_iter: int = 400,
-        fit_sample: int = 20_000,
+        fit_sample: int = 10_000,
     ) -> None:
         self.n_themes = n_themes
         self.seed = seed
@@ -92,7 +92,13 @@ class ThemeFinder:
         return self
 
     def _factorise(self, x: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(documents × themes) weights and (themes × terms) components of the TF-IDF matrix."""
+        """(documents × themes) weights and (themes × terms) components of the TF-IDF matrix.
+
+        Beyond `fit_sample` documents the themes are learnt from a seeded sample of that many and every
+        document's weights are then fitted against them: a theme shared by 1 % of the comments has 100 of
+        them in the sample. Measured on 54,000 English comments: learning from 10,000 costs 6.8 CPU s,
+        from 20,000 15.8 s, fitting every comment's weights 2.8 s.
+        """
         solver = "cd" if self.loss == "frobenius" else "mu"
         nmf = NMF(
             k,
@@ -102,7 +108,11 @@ class ThemeFinder:
             random_state=self.seed,
             max_iter=self.max_iter,
         )
-        return nmf.fit_transform(x), nmf.components_
+        if x.shape[0] <= self.fit_sample:
+            return nmf.fit_transform(x), nmf.components_
+        sample = np.sort(np.random.default_rng(self.seed).choice(x.shape[0], self.fit_sample, replace=False))
+        nmf.fit(x[sample])
+        return nmf.transform(x), nmf.components_
 
     def members(self, weights: np.ndarray) -> np.ndarray:
         """(docs × themes) booleans: which themes each document belongs to (see the module doc)."""
