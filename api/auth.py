@@ -94,15 +94,20 @@ def _unauthorized(detail: str) -> Problem:
     return Problem(401, detail, slug="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="cxtext"'})
 
 
-def authenticate(request: Request) -> ApiKey:
-    """The key of this request, or a 401 problem."""
-    header = request.headers.get("authorization", "")
+def key_from_header(keys: KeyRing, header: str) -> ApiKey:
+    """The key an `Authorization` header presents, or a 401 problem."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("send an API key as 'Authorization: Bearer <key>'")
-    key = request.app.state.keys.find(token.strip())
+    key = keys.find(token.strip())
     if key is None:
         raise _unauthorized("unknown API key")
+    return key
+
+
+def authenticate(request: Request) -> ApiKey:
+    """The key of this request, or a 401 problem."""
+    key = key_from_header(request.app.state.keys, request.headers.get("authorization", ""))
     request.state.key_id = key.key_id
     return key
 

@@ -107,9 +107,15 @@ class Job(Base):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the settings each backend needs for several threads and processes at once."""
+    """An engine with the settings each backend needs for several threads and processes at once.
+
+    `hide_parameters`: a failed statement's message (and so the error log) never carries the values
+    bound to it, which are customers' words, ids and segments.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # WAL: readers never wait for the writer
@@ -120,7 +126,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def alembic_config(url: str) -> Config:

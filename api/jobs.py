@@ -17,10 +17,12 @@ import multiprocessing
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.problems import Problem
 from api.serving import ModelHolder
 from api.storage import FeedbackStore, JobStore
 from cxtext.schema import Record
@@ -32,7 +34,19 @@ if TYPE_CHECKING:  # the training stack is imported in the child process only
 log = logging.getLogger("cxtext.api.jobs")
 Progress = Callable[[str, float | None], None]
 # Errors whose message is meant for the analyst (bad data, unusable model); others are logged, not shown.
-_EXPLAINED = ("ValueError", "TrainingDataError", "DataError", "SchemaError", "ArtifactError", "TaxonomyError", "RegistryError")
+_EXPLAINED = (
+    "ValueError",
+    "TrainingDataError",
+    "TooFewLabelsError",
+    "DataError",
+    "SchemaError",
+    "ArtifactError",
+    "TaxonomyError",
+    "RegistryError",
+)
+
+RETRY_AFTER_SECONDS = 30  # jobs take seconds to minutes: a client told to come back sooner only polls
+QUEUE_POLL_SECONDS = 0.25
 
 
 class JobFailedError(Exception):
@@ -40,16 +54,43 @@ class JobFailedError(Exception):
 
 
 class JobRunner:
-    def __init__(self, jobs: JobStore, store: FeedbackStore, holder: ModelHolder, registry: Registry) -> None:
+    """Starts jobs in threads; per API key at most `max_running` run at once and `max_queued` wait."""
+
+    def __init__(
+        self,
+        jobs: JobStore,
+        store: FeedbackStore,
+        holder: ModelHolder,
+        registry: Registry,
+        max_running: int = 1,
+        max_queued: int = 1,
+    ) -> None:
         self.jobs = jobs
         self.store = store
         self.holder = holder
         self.registry = registry
+        self.max_running = max_running
+        self.max_queued = max_queued
+
+    def admit(self, key_id: str) -> None:
+        """A 429 problem (with Retry-After) when `key_id` already has as many jobs as it may run and queue:
+        one client must not be able to queue unbounded work."""
+        active = self.jobs.active_of(key_id)
+        running = sum(job.status == "running" for job in active)
+        if len(active) >= self.max_running + self.max_queued:
+            raise Problem(
+                429,
+                f"this API key has {running} running and {len(active) - running} queued jobs, the most it "
+                f"may have ({self.max_running} running, {self.max_queued} queued); retry when one finishes",
+                slug="too-many-jobs",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
 
     def start_training(
         self,
         records: Sequence[Record],
         *,
+        key_id: str,
         params: dict,
         data_files: Sequence[Path] = (),
         cleanup: Path | None = None,
@@ -60,7 +101,7 @@ class JobRunner:
     ) -> str:
         """Queue a training job; `cleanup` (the uploaded files' folder) is removed when it ends; `declared`
         says what the data's empty label cells mean (see `training.sources`)."""
-        job = self.jobs.create("train", params)
+        job = self.jobs.create("train", {**params, "key_id": key_id})
 
         def work(progress: Progress) -> dict:
             try:
@@ -71,16 +112,25 @@ class JobRunner:
                 if cleanup is not None:
                     shutil.rmtree(cleanup, ignore_errors=True)
 
-        self._spawn(job.id, work)
+        self._spawn(job.id, key_id, work)
         return job.id
 
-    def start_rescore(self, batch_size: int) -> str:
-        job = self.jobs.create("rescore", {"batch_size": batch_size})
-        self._spawn(job.id, lambda progress: self._rescore(batch_size, progress))
+    def start_rescore(self, batch_size: int, *, key_id: str) -> str:
+        job = self.jobs.create("rescore", {"batch_size": batch_size, "key_id": key_id})
+        self._spawn(job.id, key_id, lambda progress: self._rescore(batch_size, progress))
         return job.id
 
-    def _spawn(self, job_id: str, work: Callable[[Progress], dict]) -> None:
+    def _may_start(self, job_id: str, key_id: str) -> bool:
+        """The key's oldest queued job starts once fewer than `max_running` of its jobs run."""
+        active = self.jobs.active_of(key_id)
+        queued = [job.id for job in active if job.status == "queued"]
+        running = len(active) - len(queued)
+        return running < self.max_running and (not queued or queued[0] == job_id)
+
+    def _spawn(self, job_id: str, key_id: str, work: Callable[[Progress], dict]) -> None:
         def run() -> None:
+            while not self._may_start(job_id, key_id):
+                time.sleep(QUEUE_POLL_SECONDS)
             self.jobs.start(job_id)
             try:
                 result = work(lambda message, fraction=None: self.jobs.progress(job_id, message, fraction))

@@ -24,8 +24,9 @@ from api.auth import KeyRing, authenticate, parse_keys
 from api.batching import MicroBatcher
 from api.db import make_engine, migrate
 from api.jobs import JobRunner
-from api.middleware import RequestContextMiddleware
+from api.middleware import AuthenticationGate, RequestContextMiddleware
 from api.responses import json_response
+from api.route_table import RouteTable
 from api.routes import analyze, classify, drivers, feedback, health, jobs, models, themes
 from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
@@ -85,15 +86,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.batcher = MicroBatcher(holder)
     app.state.store = store
     app.state.jobs = job_store
-    app.state.runner = JobRunner(job_store, store, holder, registry)
+    app.state.runner = JobRunner(
+        job_store,
+        store,
+        holder,
+        registry,
+        max_running=settings.max_running_jobs_per_key,
+        max_queued=settings.max_queued_jobs_per_key,
+    )
     app.state.taxonomy = Taxonomy.from_env()
 
+    app.state.routes = RouteTable(app.router.routes)
     problems.install(app)
 
     async def on_no_model(_request: Request, exc: Exception) -> Response:
         return problems.problem_response(problems.Problem(503, f"no model is loaded: {exc}", slug="no-model"))
 
     app.add_exception_handler(ModelUnavailableError, on_no_model)
+    # Outermost last: request context (id, metrics, log) -> CORS (answers preflights) -> key gate -> routes.
+    app.add_middleware(AuthenticationGate, keys=keys, public=public_paths(public))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -102,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, routes=app.state.routes
+    )
     for module in (classify, analyze, feedback, drivers, themes, models, jobs, health):
         app.include_router(module.router)
     if not public:
@@ -122,6 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     return app
+
+
+def public_paths(public_docs: bool) -> frozenset[str]:
+    """Paths answered without an API key: the health probes, and the docs when they are public."""
+    docs = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json") if public_docs else ()
+    return frozenset(("/healthz", "/readyz", *docs))
 
 
 def app_from_env() -> FastAPI:

@@ -113,10 +113,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return problem_response(_validation_problem(exc))
 
-    async def on_http(_request: Request, exc: Exception) -> Response:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem_response(Problem(exc.status_code, detail, headers=exc.headers))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method served at this path, not only the first route's
+            headers["Allow"] = ", ".join(app.state.routes.allowed(request.url.path))
+        return problem_response(Problem(exc.status_code, detail, headers=headers))
 
     async def on_error(_request: Request, exc: Exception) -> Response:
         log.error("unhandled error", exc_info=exc)

@@ -6,24 +6,23 @@ Declared as models so that FastAPI validates them like bodies: a bad date or an 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.problems import invalid
-from api.schemas import AnalysisOptions, Sentiment
+from api.schemas import AnalysisOptions, IsoDate, Sentiment, Str
 from api.storage import FeedbackFilter
 
 
 class FilterQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt parameter (`form=`) is an error, not ignored
 
-    date_from: dt.date | None = Field(None, alias="from", description="first day, YYYY-MM-DD")
-    date_to: dt.date | None = Field(None, alias="to", description="last day, YYYY-MM-DD")
+    date_from: IsoDate | None = Field(None, alias="from", description="first day, YYYY-MM-DD")
+    date_to: IsoDate | None = Field(None, alias="to", description="last day, YYYY-MM-DD")
     lang: Literal["fa", "en", "fa-Latn", "unknown"] | None = None
-    segment: list[str] = Field(default_factory=list, description="key:value, repeatable, e.g. channel:app")
-    model_version: str | None = Field(None, max_length=100)
+    segment: list[Str] = Field(default_factory=list, description="key:value, repeatable, e.g. channel:app")
+    model_version: Str | None = Field(None, max_length=100)
 
     def to_filter(self, **extra: object) -> FeedbackFilter:
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -48,7 +47,7 @@ class FeedbackQuery(FilterQuery):
     sentiment: Sentiment | None = Field(None, description="predicted sentiment")
     labelled: bool | None = Field(None, description="only items with (true) or without (false) gold labels")
     limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    cursor: Str | None = Field(None, description="next_cursor of the previous page")
 
     def after_id(self) -> int | None:
         if self.cursor is None:

@@ -8,9 +8,10 @@ routes, because they are configured per deployment.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Lang = Literal["fa", "en", "fa-Latn"]
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
@@ -21,6 +22,40 @@ EN_TEXT = "The delivery was late and the food was cold, but the price was fair."
 FINGLISH_TEXT = "kheili bad bood, dige az in app kharid nemikonam"
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def storable(value: str) -> str:
+    """PostgreSQL cannot store a NUL character (SQLite can): refuse it on every backend alike, naming
+    the field, rather than a 500 on one of them."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value
+
+
+def not_boolean(value: object) -> object:
+    """JSON `true` is not the number 1: a boolean where the schema says number is a 422."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not a boolean")
+    return value
+
+
+def iso_date(value: object) -> object:
+    """Only `YYYY-MM-DD`: Pydantic would also read `0` or `1700000000` as a Unix time, which no client
+    means by a date and the schema (format: date) does not allow."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("expected an ISO date, YYYY-MM-DD")
+
+
+Str = Annotated[str, AfterValidator(storable)]  # every string a client sends
+Int = Annotated[int, BeforeValidator(not_boolean)]
+Number = Annotated[float, BeforeValidator(not_boolean)]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,21 +64,21 @@ class _Request(BaseModel):
 class TextItem(_Request):
     """One text to classify; `lang` is detected when left out, `score` (with its scale) fixes the NPS."""
 
-    id: str | None = Field(None, max_length=200, description="your id, echoed back in the result")
-    text: str = Field(description="the customer's words, Persian, Finglish or English")
+    id: Str | None = Field(None, max_length=200, description="your id, echoed back in the result")
+    text: Str = Field(description="the customer's words, Persian, Finglish or English")
     lang: Lang | None = Field(None, description="fa, en or fa-Latn; detected when left out")
-    score: float | None = Field(None, description="the customer's rating, if the survey asked for one")
-    score_scale: str | None = Field(None, description="0-10 (default), 1-10, 1-5, 1-7 or 0-100")
+    score: Number | None = Field(None, description="the customer's rating, if the survey asked for one")
+    score_scale: Str | None = Field(None, description="0-10 (default), 1-10, 1-5, 1-7 or 0-100")
 
 
 class ClassifyRequest(_Request):
     """Either one `text` (with optional `lang`, `score`, `score_scale`) or a batch of `items`."""
 
-    text: str | None = None
+    text: Str | None = None
     lang: Lang | None = None
-    score: float | None = None
-    score_scale: str | None = None
-    items: list[TextItem] | None = None
+    score: Number | None = None
+    score_scale: Str | None = None
+    items: list[TextItem] | None = Field(None, min_length=1)
     explain: bool = Field(True, description="include evidence phrases with their spans in the text")
 
 
@@ -164,29 +199,29 @@ class ClassifyResponse(BaseModel):
 class FeedbackFields(_Request):
     """A piece of feedback with its context; the labels are optional and make it usable for training."""
 
-    text: str
+    text: Str
     lang: Lang | None = None
-    score: float | None = None
-    score_scale: str | None = None
-    date: dt.date | None = Field(None, description="ISO date (Gregorian), YYYY-MM-DD")
-    segments: dict[str, str] = Field(
+    score: Number | None = None
+    score_scale: Str | None = None
+    date: IsoDate | None = Field(None, description="ISO date (Gregorian), YYYY-MM-DD")
+    segments: dict[Str, Str] = Field(
         default_factory=dict, description="dashboard dimensions, e.g. channel, region (keys ≤ 64 chars)"
     )
     sentiment: Sentiment | None = Field(None, description="gold label, if known")
-    drivers: list[str] | None = Field(None, description="gold drivers, if known")
+    drivers: list[Str] | None = Field(None, description="gold drivers, if known")
     driver_sentiment: dict[str, Sentiment] | None = Field(None, description="gold polarity per driver")
     nps_category: NpsCategory | None = None
     churn: bool | None = None
 
 
 class FeedbackItem(FeedbackFields):
-    id: str = Field(
+    id: Str = Field(
         min_length=1, max_length=200, description="your id; sending it again updates, never duplicates"
     )
 
 
 class IngestRequest(_Request):
-    items: list[FeedbackItem]
+    items: list[FeedbackItem] = Field(min_length=1)
 
 
 INGEST_EXAMPLES = {
@@ -254,20 +289,20 @@ class AnalysisOptions(_Request):
     """How the driver analysis groups and tests (see README, "Driver analysis")."""
 
     period: Literal["day", "week", "month"] = "week"
-    by: list[str] | None = Field(None, description="segment keys to break down by; default every key present")
+    by: list[Str] | None = Field(None, description="segment keys to break down by; default every key present")
     nps_source: Literal["auto", "score", "category"] = "auto"
-    confidence: float = Field(0.95, gt=0.5, lt=1)
-    min_n: int = Field(30, ge=1, description="groups with fewer NPS responses are flagged small")
-    bootstrap: int = Field(1000, ge=100, le=5000, description="replicates for the impact intervals")
-    quotes: int = Field(3, ge=0, le=20)
+    confidence: Number = Field(0.95, gt=0.5, lt=1)
+    min_n: Int = Field(30, ge=1, description="groups with fewer NPS responses are flagged small")
+    bootstrap: Int = Field(1000, ge=100, le=5000, description="replicates for the impact intervals")
+    quotes: Int = Field(3, ge=0, le=20)
 
 
 class AnalyzeItem(FeedbackFields):
-    id: str | None = Field(None, max_length=200)
+    id: Str | None = Field(None, max_length=200)
 
 
 class AnalyzeRequest(AnalysisOptions):
-    items: list[AnalyzeItem]
+    items: list[AnalyzeItem] = Field(min_length=1)
 
 
 ANALYZE_EXAMPLES = {
@@ -371,7 +406,7 @@ class JobStarted(BaseModel):
 
 
 class RescoreRequest(_Request):
-    batch_size: int = Field(500, ge=1, le=5000)
+    batch_size: Int = Field(500, ge=1, le=5000)
 
 
 class FieldProblem(BaseModel):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from api import metrics
 from models.artifact import ArtifactError, LoadedModel, load_artifact
-from models.registry import Registry, RegistryError
+from models.registry import Registry, RegistryError, without_paths
 
 log = logging.getLogger("cxtext.api.model")
 # Classified once before a model starts serving: the first call pays lazy set-up (tokenisers, lexicons,
@@ -54,12 +54,12 @@ class ModelHolder:
                 return
             entry = self.registry.active()
             if entry is None:
-                self.error = f"no model: {self.registry.root} has no active.json and no default/ folder"
-                log.error(self.error)
+                self.error = "no model: the registry has no active.json and no default/ folder"
+                log.error(self.error, extra={"fields": {"models_dir": str(self.registry.root)}})
                 return
             self._swap(load_artifact(entry.path))
         except (ArtifactError, RegistryError) as exc:
-            self.error = str(exc)
+            self.error = without_paths(str(exc), self.pinned or self.registry.root)
             log.error("model not loaded", extra={"fields": {"reason": str(exc)}})
 
     def current(self) -> LoadedModel:

@@ -296,6 +296,16 @@ class JobStore:
             statement = select(Job).where(Job.kind == kind, Job.status.in_(("queued", "running")))
             return [job for job in session.scalars(statement) if _alive(job.owner)]
 
+    def active_of(self, key_id: str) -> list[Job]:
+        """The queued and running jobs that API key `key_id` started, oldest first."""
+        with self.sessions() as session:
+            statement = select(Job).where(Job.status.in_(("queued", "running"))).order_by(Job.created_at)
+            return [
+                job
+                for job in session.scalars(statement)
+                if (job.params or {}).get("key_id") == key_id and _alive(job.owner)
+            ]
+
     def start(self, job_id: str) -> None:
         self._update(job_id, status="running", started_at=utcnow())
 

@@ -81,7 +81,7 @@ class Registry:
         for entry in entries:
             if entry.path.name == version:
                 return entry
-        raise UnknownVersionError(f"no model version {version!r} in {self.root}")
+        raise UnknownVersionError(f"no model version {version!r}")  # never the server's directories
 
     def active(self) -> ModelEntry | None:
         """The model the pointer names; without a pointer `default`; None when there is neither."""
@@ -94,9 +94,7 @@ class Registry:
         try:
             return self.get(pointer["folder"])
         except UnknownVersionError:
-            raise RegistryError(
-                f"{self.pointer_path} names {pointer['version']!r}, whose folder is gone"
-            ) from None
+            raise RegistryError(f"{ACTIVE_FILE} names {pointer['version']!r}, whose folder is gone") from None
 
     def pointer_signature(self) -> tuple[int, int] | None:
         """(inode, mtime) of the pointer: a cheap stat that changes whenever any process activates."""
@@ -116,7 +114,8 @@ class Registry:
         try:
             loaded = load_artifact(entry.path)
         except ArtifactError as exc:
-            raise RegistryError(f"model {version!r} cannot be activated: {exc}") from exc
+            reason = without_paths(str(exc), self.root)
+            raise RegistryError(f"model {version!r} cannot be activated: {reason}") from exc
         pointer = {
             "version": loaded.version,
             "folder": entry.path.name,
@@ -148,9 +147,9 @@ class Registry:
         except FileNotFoundError:
             return None
         except (OSError, json.JSONDecodeError) as exc:
-            raise RegistryError(f"{self.pointer_path}: unreadable ({exc})") from exc
+            raise RegistryError(f"{ACTIVE_FILE}: unreadable ({type(exc).__name__})") from exc
         if not isinstance(pointer, dict) or not {"version", "folder"} <= pointer.keys():
-            raise RegistryError(f"{self.pointer_path}: lacks 'version' or 'folder'")
+            raise RegistryError(f"{ACTIVE_FILE}: lacks 'version' or 'folder'")
         return pointer
 
     @contextmanager
@@ -163,6 +162,15 @@ class Registry:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def without_paths(message: str, root: str | os.PathLike[str]) -> str:
+    """`message` with the server's directories cut down to the names under `root` (clients see
+    version and file names, never where the service keeps its models)."""
+    root = Path(root)
+    for prefix in (f"{root}{os.sep}", f"{root.parent}{os.sep}", str(root)):
+        message = message.replace(prefix, "")
+    return message
 
 
 def _write_atomically(path: Path, text: str) -> None:

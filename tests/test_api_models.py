@@ -217,8 +217,14 @@ def test_training_on_stored_feedback_with_force_activates(client, auth, api_trai
     ]
     assert client.post("/v1/feedback", json={"items": items}, headers=auth("ingest")).status_code == 200
     default = versions(client, auth)["active"]
-    response = client.post(
+    # activation is admin's: a train-scoped key may train, never force its model into service
+    refused = client.post(
         "/v1/models/train", data={"source": "feedback", "force": "true"}, headers=auth("train")
+    )
+    assert_problem(refused, 403, "force")
+    assert client.get("/v1/jobs", headers=auth("read")).json() == []
+    response = client.post(
+        "/v1/models/train", data={"source": "feedback", "force": "true"}, headers=auth("admin")
     )
     assert response.status_code == 202, response.text
     job = wait_for_job(client, auth, response.json()["job_id"])
@@ -234,7 +240,10 @@ def test_training_on_stored_feedback_with_force_activates(client, auth, api_trai
 def test_a_failed_training_job_leaves_the_registry_untouched(
     client, auth, tmp_path: Path, models_root: Path
 ) -> None:
-    rows = "text,sentiment\n" + "".join(f"feedback number {i} was fine,positive\n" for i in range(3))
+    rows = "text,sentiment\n" + "".join(
+        f"feedback number {i} was {('fine', 'bad')[i % 2]},{('positive', 'negative')[i % 2]}\n"
+        for i in range(12)
+    )
     path = tmp_path / "tiny.csv"
     path.write_text(rows, encoding="utf-8")
     before = sorted(p.name for p in models_root.iterdir())

@@ -22,6 +22,7 @@ from cxtext.taxonomy import Taxonomy
 from models.artifact import LoadedModel, load_artifact, save_artifact, sha256_file
 from training.data import load_records
 from training.evaluate import evaluate
+from training.minimum import check_enough_labels
 from training.sources import (
     Declared,
     file_declarations,
@@ -108,6 +109,7 @@ def train_records(
             "'not annotated' (declare --empty-drivers none-mentioned, or FILE.labels.json, if they mean none)"
         )
     records = with_label_coverage(records, declared)
+    check_enough_labels(records)
     held_out = [r for r in records if is_held_out(r, holdout_fraction)]
     training = [r for r in records if not is_held_out(r, holdout_fraction)]
     started = time.perf_counter()
@@ -117,7 +119,7 @@ def train_records(
     report = _strip_errors(evaluate(model, held_out)) if held_out else None
     card = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data": [{"path": str(p), "sha256": sha256_file(Path(p))} for p in data_files],
+        "data": [{"file": Path(p).name, "sha256": sha256_file(Path(p))} for p in data_files],
         "counts": {"train": label_counts(training), "held_out": len(held_out)},
         "holdout": {"fraction": holdout_fraction, "rule": "sha256 of the lower-cased text"},
         "heads": {

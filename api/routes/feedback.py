@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from api.auth import require
+from api.auth import ApiKey, require
 from api.db import Feedback
 from api.problems import Problem
 from api.queries import FeedbackQuery
@@ -149,19 +149,20 @@ def list_feedback(
     "/v1/feedback/rescore",
     response_model=JobStarted,
     status_code=202,
-    responses=problem_responses(409, 422, 503),
+    responses=problem_responses(409, 422, 429, 503),
     summary="Re-score stored feedback with the active model",
 )
 def rescore(
     request: Request,
-    _key: Annotated[object, Depends(require("train"))],
+    key: Annotated[ApiKey, Depends(require("train"))],
     body: RescoreRequest | None = None,
 ):
     """Start a job that predicts again every stored item that another model version predicted. Promoting
     a model never re-scores by itself: dashboards keep their numbers until this is asked for."""
     state = request.app.state
     state.holder.current()  # 503 now rather than a failed job when no model is loaded
+    state.runner.admit(key.key_id)
     if state.jobs.running("rescore"):
         raise Problem(409, "a re-scoring job is already running", slug="job-running")
-    job_id = state.runner.start_rescore((body or RescoreRequest()).batch_size)
+    job_id = state.runner.start_rescore((body or RescoreRequest()).batch_size, key_id=key.key_id)
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)

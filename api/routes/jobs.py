@@ -10,7 +10,7 @@ from api.auth import require
 from api.db import Job
 from api.problems import invalid
 from api.responses import json_response
-from api.schemas import JobInfo, problem_responses
+from api.schemas import JobInfo, Str, problem_responses
 from api.storage import as_utc
 
 router = APIRouter(tags=["jobs"])
@@ -43,7 +43,7 @@ def list_jobs(
 @router.get("/v1/jobs/{job_id}", response_model=JobInfo, responses=problem_responses(404), summary="One job")
 def get_job(
     request: Request,
-    job_id: Annotated[str, Path(max_length=64)],
+    job_id: Annotated[Str, Path(max_length=64)],
     _key: Annotated[object, Depends(require("read"))],
 ):
     job = request.app.state.jobs.get(job_id)

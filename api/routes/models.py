@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,20 +14,22 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 
 from api.analysis import stored_record
-from api.auth import require
+from api.auth import ApiKey, require
 from api.problems import Problem, field_error, invalid
 from api.responses import json_response
-from api.schemas import Activation, JobStarted, ModelList, problem_responses
+from api.schemas import Activation, JobStarted, ModelList, Str, problem_responses
 from api.storage import FeedbackFilter
 from cxtext.schema import Record
 from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
 from training.data import DataError, load_records
-from training.sources import semantics_from_flag
+from training.minimum import TooFewLabelsError, check_enough_labels
+from training.sources import semantics_from_flag, with_label_coverage
 
 router = APIRouter(tags=["models"])
-VersionParam = Annotated[str, PathParam(max_length=200, description="model version (or its folder name)")]
+VersionParam = Annotated[Str, PathParam(max_length=200, description="model version (or its folder name)")]
 _SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_CHUNK = 1024 * 1024
 
 
 def model_info(entry: ModelEntry, active: str | None) -> dict:
@@ -87,19 +91,41 @@ def activate(request: Request, version: VersionParam, _key: Annotated[object, De
     return json_response({"active": loaded.version, "previous": previous})
 
 
-def _save_uploads(files: list[UploadFile], folder: Path) -> dict[Path, str]:
-    """Write uploads under safe names (keeping the suffix that tells the format); path -> client name."""
+def _save_uploads(files: list[UploadFile], folder: Path, limit: int) -> dict[Path, str]:
+    """Write uploads under safe names (keeping the suffix that tells the format); path -> client name.
+
+    Gzipped uploads are decompressed here, counting the bytes as they come out: a small archive can hold
+    gigabytes, and the count stops it at `limit` bytes (all files together) before it fills a disk or a
+    training process.
+    """
     saved = {}
+    total = 0
     for i, upload in enumerate(files):
         name = upload.filename or f"upload-{i}"
-        lowered = name.lower().removesuffix(".gz")
-        if not lowered.endswith(_SUFFIXES):
+        lowered = name.lower()
+        packed = lowered.endswith(".gz")
+        if not lowered.removesuffix(".gz").endswith(_SUFFIXES):
             raise invalid(
                 f"files[{i}]", f"{name!r}: expected .csv, .jsonl, .ndjson or .json (optionally .gz)"
             )
-        path = folder / f"{i:03d}-{_UNSAFE.sub('_', Path(name).name)}"
-        with open(path, "wb") as out:
-            shutil.copyfileobj(upload.file, out)
+        safe = _UNSAFE.sub("_", Path(name).name)
+        path = folder / f"{i:03d}-{safe.removesuffix(safe[-3:]) if packed else safe}"
+        source = gzip.GzipFile(fileobj=upload.file, mode="rb") if packed else upload.file
+        try:
+            with open(path, "wb") as out:
+                while chunk := source.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise Problem(
+                            413,
+                            f"files[{i}]: {name!r} makes the uploads larger than {limit} bytes once "
+                            "decompressed (CXTEXT_MAX_UPLOAD_MB)",
+                            errors=[field_error(f"files[{i}]", f"over {limit} bytes decompressed", "file")],
+                            slug="upload-too-large",
+                        )
+                    out.write(chunk)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise invalid(f"files[{i}]", f"{name!r}: not a readable gzip file ({exc})") from None
         saved[path] = name
     return saved
 
@@ -107,7 +133,8 @@ def _save_uploads(files: list[UploadFile], folder: Path) -> dict[Path, str]:
 def _uploaded_records(
     request: Request, files: list[UploadFile], folder: Path
 ) -> tuple[list[Record], list[Path]]:
-    saved = _save_uploads(files, folder)
+    settings = request.app.state.settings
+    saved = _save_uploads(files, folder, settings.max_upload_bytes)
     try:
         result = load_records(list(saved), strict=True, taxonomy=request.app.state.taxonomy)
     except DataError as exc:
@@ -139,19 +166,21 @@ def _labelled(record: Record) -> bool:
     "/v1/models/train",
     response_model=JobStarted,
     status_code=202,
-    responses=problem_responses(409, 413, 422),
+    responses=problem_responses(400, 409, 413, 422, 429),
     summary="Train a model (background job)",
 )
 def train(
     request: Request,
-    _key: Annotated[object, Depends(require("train"))],
+    key: Annotated[ApiKey, Depends(require("train"))],
     files: Annotated[list[UploadFile] | None, File(description="labelled .csv / .jsonl files")] = None,
     source: Annotated[
         Literal["upload", "feedback"], Form(description="uploaded files or stored feedback")
     ] = "upload",
     holdout: Annotated[float, Form(gt=0, lt=1, description="share held out for evaluation")] = 0.2,
     activate: Annotated[bool, Form(description="activate when it scores at least as well")] = True,
-    force: Annotated[bool, Form(description="activate even if it scores worse")] = False,
+    force: Annotated[
+        bool, Form(description="activate even if it scores worse (needs the admin scope)")
+    ] = False,
     empty_drivers: Annotated[
         Literal["none-mentioned", "not-annotated"] | None,
         Form(
@@ -163,6 +192,15 @@ def train(
     """Checks the data now (a bad row is a 422 naming file:row), then trains in the background: follow
     `status_url` for progress and, at the end, the evaluation report and whether it was activated."""
     state = request.app.state
+    if force and not key.allows("admin"):
+        raise Problem(
+            403,
+            "force: activating a model is reserved to the admin scope; train without force and let an "
+            "admin activate the version",
+            errors=[field_error("force", "needs the admin scope")],
+            slug="forbidden",
+        )
+    state.runner.admit(key.key_id)
     if state.jobs.running("train"):
         raise Problem(409, "a training job is already running; wait for it to finish", slug="job-running")
     folder = None
@@ -172,6 +210,7 @@ def train(
         folder = Path(tempfile.mkdtemp(prefix="cxtext-upload-"))
         try:
             records, paths = _uploaded_records(request, files, folder)
+            _check_trainable(records, source, empty_drivers, state.settings.max_train_rows)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -184,13 +223,11 @@ def train(
             for rows in state.store.batches(FeedbackFilter(labelled=True))
             for row in rows
         ]
+        _check_trainable(records, source, empty_drivers, state.settings.max_train_rows)
         paths, names = [], []
-    if not any(map(_labelled, records)):
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise invalid("files" if source == "upload" else "source", "no labelled rows to train on")
     job_id = state.runner.start_training(
         records,
+        key_id=key.key_id,
         params={
             "source": source,
             "files": names,
@@ -208,3 +245,22 @@ def train(
         declared=semantics_from_flag(empty_drivers),
     )
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)
+
+
+def _check_trainable(records: list[Record], source: str, empty_drivers: str | None, max_rows: int) -> None:
+    """Refuse now what training would refuse later: no labels, too many rows, too few per head."""
+    field = "files" if source == "upload" else "source"
+    if len(records) > max_rows:
+        raise Problem(
+            413,
+            f"{field}: {len(records)} rows, the most one training job takes is {max_rows} "
+            "(CXTEXT_MAX_TRAIN_ROWS)",
+            errors=[field_error(field, f"over {max_rows} rows")],
+            slug="too-many-rows",
+        )
+    if not any(map(_labelled, records)):
+        raise invalid(field, "no labelled rows to train on")
+    try:
+        check_enough_labels(with_label_coverage(records, semantics_from_flag(empty_drivers)))
+    except TooFewLabelsError as exc:
+        raise invalid(field, str(exc)) from None

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from cxtext.paths import models_dir
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from training.data import DataError
+    from training.minimum import TooFewLabelsError
     from training.sources import SemanticsError
     from training.train import corpus_files, train_files
 
@@ -80,7 +81,14 @@ def run(args: argparse.Namespace) -> int:
             empty_drivers=args.empty_drivers,
             bars=True,
         )
-    except (TaxonomyError, DataError, SemanticsError, TrainingDataError, FileNotFoundError) as exc:
+    except (
+        TaxonomyError,
+        DataError,
+        SemanticsError,
+        TrainingDataError,
+        TooFewLabelsError,
+        FileNotFoundError,
+    ) as exc:
         raise CommandError(str(exc)) from None
     overall = (loaded.card.get("metrics") or {}).get("overall") or {}
     print(f"model {loaded.version} written to {loaded.path}")
