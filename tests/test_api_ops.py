@@ -101,7 +101,8 @@ def test_cors_is_off_unless_configured(api_settings) -> None:
 
 def test_openapi_needs_a_key_and_has_persian_and_english_examples(client, auth) -> None:
     assert_problem(client.get("/openapi.json"), 401)
-    assert client.get("/docs").status_code == 404
+    assert_problem(client.get("/docs"), 401)  # without a key every path but the probes is a 401
+    assert client.get("/docs", headers=auth("read")).status_code == 404
     spec = client.get("/openapi.json", headers=auth("classify")).json()
     examples = spec["paths"]["/v1/classify"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     assert {"persian", "english", "batch"} <= set(examples)
@@ -125,7 +126,7 @@ def test_a_server_error_never_leaks_internals(api_settings, auth) -> None:
         raise RuntimeError("password=hunter2 at /srv/secret/path.py")
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/boom", headers={"X-Request-ID": "boom-1"})
+        response = client.get("/boom", headers={**auth("read"), "X-Request-ID": "boom-1"})
     body = assert_problem(response, 500)
     assert (
         "hunter2" not in response.text and "secret" not in response.text and "Traceback" not in response.text
@@ -136,6 +137,10 @@ def test_a_server_error_never_leaks_internals(api_settings, auth) -> None:
 def test_unknown_routes_and_methods_are_problems(client, auth) -> None:
     assert_problem(client.get("/v1/nothing-here", headers=auth("read")), 404)
     assert_problem(client.get("/v1/classify", headers=auth("classify")), 405)
+    # Allow lists every method served at the path, not only the first route's
+    response = client.put("/v1/feedback", headers=auth("read"))
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
 
 
 def test_migrations_match_the_models(database_url: str) -> None:

@@ -93,8 +93,10 @@ def test_score_streams_json_lines_and_refuses_to_rescore_silently(
     first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
     # the input's keys in order of first appearance, then the predictions
     assert list(first) == ["text", "store", "score", *PRED_COLUMNS]
-    assert (first["store"], first["score"], first["pred_lang"]) == ("north", "", "en")
-    assert (second["store"], second["score"], second["pred_lang"]) == ("", "9", "fa")
+    # JSON types survive: a score 9 stays the number 9, an empty cell is null, probabilities are numbers
+    assert (first["store"], first["score"], first["pred_lang"]) == ("north", None, "en")
+    assert (second["store"], second["score"], second["pred_lang"]) == ("", 9, "fa")
+    assert isinstance(second["churn_probability"], float)
 
     again = tmp_path / "again.jsonl"
     assert main(["score", "--model", str(tiny_model_dir), "--in", str(out), "--out", str(again)]) == 2

@@ -34,8 +34,9 @@ def write_bytes(path: Path, text: str) -> Path:
 
 
 HEADER = ",".join(COLUMNS) + "\n"
-# Line 2, then a row whose text spans lines 3-4, so the row after them starts on line 5.
-GOOD_CSV = HEADER + line(id="g1", lang="en", text="Fine") + line(id="g2", text="line one\nline two")
+# Line 2, then a row whose text spans lines 3-4, so the row after them starts on line 5. Row g1 is UTF-8
+# beyond ASCII, so a later undecodable byte is that row's fault, not a file in another encoding.
+GOOD_CSV = HEADER + line(id="g1", lang="en", text="Fine café") + line(id="g2", text="line one\nline two")
 
 BAD_CSV_ROWS = [
     (line(text="x", sentiment="happy"), f"unknown sentiment 'happy' (allowed: {POLARITY_LIST})", "sentiment"),
@@ -136,7 +137,7 @@ def test_lenient_mode_reports_every_bad_row_of_a_file(tmp_path: Path) -> None:
 
 
 # Lines 1 and 3 (line 2 is blank), so the row after them is line 4.
-GOOD_JSONL = '{"id": "j1", "text": "Fine"}\n\n{"id": "j2", "text": "ok \\ud83d\\ude00"}\n'
+GOOD_JSONL = '{"id": "j1", "text": "Fine café"}\n\n{"id": "j2", "text": "ok \\ud83d\\ude00"}\n'
 
 BAD_JSONL_LINES = [
     (
@@ -172,7 +173,7 @@ def test_each_bad_jsonl_line_is_named_by_file_and_line_in_both_modes(
 
     result = load_records(path, strict=False)
     assert result.errors == [expected]
-    assert [record.text for record in result.records] == ["Fine", "ok 😀", "after"]
+    assert [record.text for record in result.records] == ["Fine café", "ok 😀", "after"]
     assert result.counts[str(path)] == FileCounts(read=4, loaded=3, skipped=1, reasons={kind: 1})
 
 
@@ -210,7 +211,11 @@ def test_ids_must_be_unique_across_the_files_loaded_together(tmp_path: Path) -> 
         ("no_text.csv", "id,body\n1,hello\n", "no 'text' column in the header row (found: id, body)"),
         ("empty.csv", "", "empty file (no header row)"),
         ("twice.csv", "text,id,text\na,1,b\n", "duplicate column 'text' in the header row"),
-        ("bad_header.csv", "t\udcffext\nhello\n", "invalid UTF-8 in the header row"),
+        (
+            "bad_header.csv",
+            "t\udcffext\nhello\n",
+            "invalid UTF-8 in the header row (line 1); re-save as UTF-8 (e.g. Excel: Save As, CSV UTF-8)",
+        ),
         (
             "notes.txt",
             "text\nhello\n",

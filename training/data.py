@@ -217,6 +217,7 @@ def _csv_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, str]]
                 yield RowError(label, None, problem, "file")
                 return
             width, line = len(header), reader.line_num
+            utf8_seen = not "".join(header).isascii()  # UTF-8 beyond ASCII decoded: the file is UTF-8
             for cells in reader:
                 start, line = line + 1, reader.line_num
                 if not cells:
@@ -224,9 +225,14 @@ def _csv_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, str]]
                 if len(cells) != width:
                     yield RowError(label, start, f"row has {len(cells)} fields, header has {width}", "csv")
                     continue
-                if _SURROGATE.search("".join(cells)):
+                joined = "".join(cells)
+                if _SURROGATE.search(joined):
+                    if not utf8_seen:
+                        yield not_utf8(label, start, _bad_bytes(header, cells))
+                        return
                     yield RowError(label, start, _bad_bytes(header, cells), "encoding")
                     continue
+                utf8_seen = utf8_seen or not joined.isascii()
                 yield start, dict(zip(header, cells, strict=True))
         except csv.Error as exc:
             if line == 0:
@@ -239,13 +245,23 @@ def _header_problem(header: list[str]) -> str | None:
     if not header:
         return "empty file (no header row)"
     if _SURROGATE.search("".join(header)):
-        return "invalid UTF-8 in the header row"
+        return f"invalid UTF-8 in the header row (line 1); {RESAVE}"
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         return f"duplicate column {duplicates[0]!r} in the header row"
     if "text" not in header:
         return f"no 'text' column in the header row (found: {', '.join(header)})"
     return None
+
+
+RESAVE = "re-save as UTF-8 (e.g. Excel: Save As, CSV UTF-8)"
+
+
+def not_utf8(label: str, line: int, detail: str) -> RowError:
+    """The whole file is refused when its first non-ASCII text is not UTF-8: it was saved in another
+    encoding (Windows-1256 Persian from Excel, Latin-1), and every row would fail the same way. A stray
+    bad byte after valid UTF-8 text stays an error of its row."""
+    return RowError(label, None, f"not UTF-8 text: line {line}: {detail}; {RESAVE}", "file")
 
 
 def _bad_bytes(header: list[str], cells: list[str]) -> str:
@@ -259,6 +275,7 @@ def _bad_bytes(header: list[str], cells: list[str]) -> str:
 def _jsonl_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, object]] | RowError]:
     """(line, object) per non-blank line; each line is decoded on its own, so one bad line is one error."""
     with _open_binary(path) as raw:
+        utf8_seen = False
         for number, line in enumerate(raw, start=1):
             line = line.rstrip(b"\r\n")
             if number == 1:
@@ -266,11 +283,17 @@ def _jsonl_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, obj
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line.decode("utf-8"))
+                decoded = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 reason = f"invalid UTF-8 (byte 0x{line[exc.start]:02x} at offset {exc.start})"
+                if not utf8_seen:
+                    yield not_utf8(label, number, reason)
+                    return
                 yield RowError(label, number, reason, "encoding")
                 continue
+            utf8_seen = utf8_seen or not line.isascii()
+            try:
+                obj = json.loads(decoded)
             except json.JSONDecodeError as exc:
                 yield RowError(label, number, f"malformed JSON: {exc.msg} (column {exc.colno})", "json")
                 continue

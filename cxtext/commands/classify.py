@@ -1,4 +1,8 @@
-"""`cxtext classify`: print the JSON a support tool would get for one or more texts."""
+"""`cxtext classify`: print the JSON a support tool would get for one or more texts.
+
+One text prints one object; several print one JSON array (a document any JSON reader parses), or with
+`--jsonl` one object per line for line-oriented tools.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--lang", choices=("fa", "en", "fa-Latn"), help="skip language detection")
     parser.add_argument("--score", type=float, help="the customer's score, if any (NPS then comes from it)")
     parser.add_argument("--scale", default=None, help="scale of --score (default 0-10)")
+    parser.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
     return parser
 
 
@@ -37,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
     results = loaded.model.classify(
         args.texts, [args.lang] * n, scores=[args.score] * n, score_scales=[args.scale] * n
     )
-    for text, result in zip(args.texts, results, strict=True):
-        print(
-            json.dumps(
-                {"text": text, **result, "model_version": loaded.version}, ensure_ascii=False, indent=2
-            )
-        )
+    answers = [
+        {"text": text, **result, "model_version": loaded.version}
+        for text, result in zip(args.texts, results, strict=True)
+    ]
+    if args.jsonl:
+        for answer in answers:
+            print(json.dumps(answer, ensure_ascii=False))
+    else:
+        print(json.dumps(answers[0] if n == 1 else answers, ensure_ascii=False, indent=2))
     return 0

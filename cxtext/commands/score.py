@@ -25,6 +25,21 @@ from collections import Counter
 from pathlib import Path
 from typing import IO
 
+# Data-contract columns whose empty cell means "no value" (null in JSON Lines); `text` is never empty.
+LABEL_COLUMNS = (
+    "id",
+    "lang",
+    "sentiment",
+    "drivers",
+    "driver_sentiment",
+    "nps_category",
+    "score",
+    "score_scale",
+    "churn",
+    "source",
+    "split",
+)
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -169,6 +184,22 @@ def _scan(path: str) -> tuple[list[str], int]:
         return list(keys), rows
 
 
+def json_cells(row: dict[str, str]) -> dict[str, object]:
+    """A scored row for JSON Lines with the types a JSON reader expects: numbers as numbers (a score `9`
+    stays `9`), churn as a boolean, an empty label cell as null (what the loader reads as empty)."""
+    typed: dict[str, object] = dict(row)
+    for column in ("score", "churn_probability"):
+        if row.get(column):
+            number = float(row[column])
+            typed[column] = int(number) if number.is_integer() and column == "score" else number
+    if row.get("churn") in ("0", "1"):
+        typed["churn"] = row["churn"] == "1"
+    for column in LABEL_COLUMNS:
+        if row.get(column) == "":
+            typed[column] = None
+    return typed
+
+
 def _writer(out: IO[str], fmt: str | None, header: list[str]):
     """A function writing one row dict; CSV gets the header first."""
     if fmt == "csv":
@@ -177,6 +208,6 @@ def _writer(out: IO[str], fmt: str | None, header: list[str]):
         return writer.writerow
 
     def write_json(row: dict[str, str]) -> None:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write(json.dumps(json_cells(row), ensure_ascii=False) + "\n")
 
     return write_json
