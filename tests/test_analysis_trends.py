@@ -99,3 +99,36 @@ def test_a_contract_column_can_be_a_segment() -> None:
         e["value"]: e["n"] for e in analyze(records, segments=["source"], bootstrap=0)["segments"]["source"]
     }
     assert values == {"survey": 6, "app": 3}
+
+
+def test_a_period_of_one_comment_is_never_a_significant_change() -> None:
+    """Before: one detractor then one promoter was a "significant" 200-point swing."""
+    records = dated("2024-03-04", "detractor", 1) + dated("2024-03-11", "promoter", 1)
+    for min_n in (1, 30):
+        periods = analyze(records, period="week", bootstrap=0, min_n=min_n)["trends"]["periods"]
+        assert periods[1]["change"] == 200.0 and periods[1]["change_significant"] is None
+    # one comment against a large, opposite period is not tested either
+    records = dated("2024-03-04", "detractor", 500) + dated("2024-03-11", "promoter", 1)
+    periods = analyze(records, period="week", bootstrap=0, min_n=1)["trends"]["periods"]
+    assert periods[1]["change_significant"] is None
+    # periods that are both large enough still are
+    records = dated("2024-03-04", "detractor", 40) + dated("2024-03-11", "promoter", 40)
+    assert analyze(records, period="week", bootstrap=0)["trends"]["periods"][1]["change_significant"] is True
+
+
+def test_segments_below_min_n_say_so_in_words() -> None:
+    records = dated("2024-01-01", "promoter", 40, channel="app") + dated(
+        "2024-01-01", "detractor", 3, channel="kiosk"
+    )
+    result = analyze(records, segments=["channel"], bootstrap=0, min_n=30)
+    assert [(e["value"], e["small"]) for e in result["segments"]["channel"]] == [
+        ("app", False),
+        ("kiosk", True),
+    ]
+    assert (
+        "segment channel: 1 of 2 values have fewer than 30 NPS responses (kiosk): marked small, too few to compare"
+        in result["warnings"]
+    )
+    assert not [
+        w for w in analyze(records, segments=["channel"], bootstrap=0, min_n=3)["warnings"] if "segment" in w
+    ]

@@ -132,6 +132,8 @@ def analyze(
     warnings += _coverage_warnings(frame, base, known, use_scores, model is not None)
     warnings += _ubiquity_warnings(drivers, int(base_cells.count.sum()))
     has_dates = bool((~np.isnat(frame.date)).any())
+    segments = segment_breakdown(frame, base, confidence=confidence, min_n=min_n)
+    warnings += _small_segment_warnings(segments, min_n)
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"cxtext {cxtext.__version__}",
@@ -143,7 +145,7 @@ def analyze(
         "drivers": drivers,
         "key_drivers": key_drivers,
         "trends": trends(frame, base, period, confidence=confidence, min_n=min_n) if has_dates else None,
-        "segments": segment_breakdown(frame, base, confidence=confidence, min_n=min_n),
+        "segments": segments,
         "coverage": {
             "drivers_known": int(known.sum()),
             "driver_sources": _source_counts(frame.drivers_source),
@@ -248,6 +250,20 @@ def _churn_section(frame: Frame) -> dict:
         "high_risk": int((probability >= CHURN_HIGH).sum()),
         "sources": _source_counts(frame.churn_source),
     }
+
+
+def _small_segment_warnings(segments: dict[str, list[dict]], min_n: int) -> list[str]:
+    """Say in words which segment values are too small to compare (each entry is also `small: true`)."""
+    out = []
+    for name, entries in segments.items():
+        small = [entry["value"] for entry in entries if entry["small"]]
+        if small:
+            shown = ", ".join(small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
+            out.append(
+                f"segment {name}: {len(small)} of {len(entries)} values have fewer than {min_n} NPS responses "
+                f"({shown}): marked small, too few to compare"
+            )
+    return out
 
 
 def _ubiquity_warnings(drivers: dict[str, dict], base_n: int) -> list[str]:

@@ -4,7 +4,8 @@ Every calendar period between the first and the last date is listed, including e
 null): a gap in the feedback is information, and a chart that silently joins March to May misleads.
 Weeks start on Monday (ISO 8601) and are labelled by ISO week ("2024-W05"). A change is `significant`
 when it exceeds sampling noise at the report's confidence level (two-sample z-test on NPS); it is null
-when either period has no NPS responses.
+when either period is small (fewer than `min_n` NPS responses, and never fewer than two): a z-test on a
+handful of answers is not a finding, and one comment moving NPS by 200 points must not be flagged.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cxtext.analysis.nps import change_is_significant, nps
 from cxtext.analysis.rounding import num
 
 PERIODS: tuple[str, ...] = ("day", "week", "month")
+MIN_TESTED = 2  # below this a change is never tested, whatever `min_n` a caller chose
 
 
 def period_codes(dates: np.ndarray, period: str) -> tuple[np.ndarray, list[np.datetime64]]:
@@ -59,16 +61,18 @@ def trends(frame: Frame, base: np.ndarray, period: str, *, confidence: float, mi
     counts = (totals.promoters, totals.detractors, totals.n)
     previous = tuple(np.concatenate([[0.0], c[:-1]]) for c in counts)
     significant = change_is_significant(previous, counts, confidence)
+    testable = totals.n >= max(min_n, MIN_TESTED)
     periods = []
     for g, start in enumerate(starts):
         has_change = g > 0 and totals.n[g] > 0 and totals.n[g - 1] > 0
+        tested = has_change and bool(testable[g] and testable[g - 1])
         periods.append(
             {
                 "start": str(start),
                 "label": period_label(start, period),
                 **groups[g],
                 "change": num(values[g] - values[g - 1]) if has_change else None,
-                "change_significant": bool(significant[g]) if has_change else None,
+                "change_significant": bool(significant[g]) if tested else None,
             }
         )
     return {"period": period, "dated": int((codes >= 0).sum()), "periods": periods}
