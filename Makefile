@@ -1,4 +1,5 @@
-# The two commands a newcomer needs (README): `make serve` and `make test`.
+# The two commands a newcomer needs (README): `make serve` and `make test`. No target needs the venv
+# activated: they call .venv/bin/ directly (for `cxtext` in a shell: export PATH="$PWD/.venv/bin:$PATH").
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,15 +17,19 @@ setup: $(STAMP)
 
 # The default model is built from the shipped starter corpus when missing, stale or corrupted.
 model: setup
-	$(BIN)/cxtext classify --model models/default ok >/dev/null 2>&1 || $(BIN)/cxtext train --default
+	@$(BIN)/cxtext classify --model models/default ok >/dev/null 2>&1 || { \
+	  echo "make: building the default model from the starter corpus (first run only, about a minute;" \
+	       "progress per step below)" >&2; \
+	  $(BIN)/cxtext train --default; }
 
 serve: model
 	$(BIN)/cxtext serve --host 127.0.0.1 --port 8000
 
-# PostgreSQL is the second backend of the API tests: started on loopback unless a URL is given.
+# PostgreSQL is the second backend of the API tests: started on loopback unless a URL is given, and
+# stopped afterwards only if this run started it (a cluster already running is left alone).
 test: setup
 	$(BIN)/ruff check .
-	CXTEXT_TEST_DATABASE_URL="$${CXTEXT_TEST_DATABASE_URL:-$$(bash scripts/start_postgres.sh)}" $(BIN)/pytest
+	bash scripts/with_test_postgres.sh $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .

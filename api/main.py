@@ -25,6 +25,7 @@ from api.batching import MicroBatcher
 from api.db import make_engine, migrate
 from api.jobs import JobRunner
 from api.middleware import AuthenticationGate, RequestContextMiddleware
+from api.openapi import openapi_builder
 from api.responses import json_response
 from api.route_table import RouteTable
 from api.routes import analyze, classify, drivers, feedback, health, jobs, models, themes
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_queued=settings.max_queued_jobs_per_key,
     )
     app.state.taxonomy = Taxonomy.from_env()
+    app.openapi = openapi_builder(app, settings, app.state.taxonomy)  # type: ignore[method-assign]
 
     app.state.routes = RouteTable(app.router.routes)
     problems.install(app)

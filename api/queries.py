@@ -6,13 +6,15 @@ Declared as models so that FastAPI validates them like bodies: a bad date or an 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.problems import invalid
-from api.schemas import AnalysisOptions, IsoDate, Sentiment, Str
+from api.schemas import AnalysisOptions, IsoDate, Sentiment, Str, storable
 from api.storage import FeedbackFilter
+
+SEGMENT_PATTERN = r"^[^:\x00]+:[^\x00]+$"  # key (no colon) : value, both non-empty, no NUL
+CURSOR_PATTERN = r"^[0-9]{1,18}$"  # the internal ids this service hands out (64-bit)
 
 
 class FilterQuery(BaseModel):
@@ -21,18 +23,14 @@ class FilterQuery(BaseModel):
     date_from: IsoDate | None = Field(None, alias="from", description="first day, YYYY-MM-DD")
     date_to: IsoDate | None = Field(None, alias="to", description="last day, YYYY-MM-DD")
     lang: Literal["fa", "en", "fa-Latn", "unknown"] | None = None
-    segment: list[Str] = Field(default_factory=list, description="key:value, repeatable, e.g. channel:app")
+    segment: list[Annotated[str, Field(pattern=SEGMENT_PATTERN), AfterValidator(storable)]] = Field(
+        default_factory=list, description="key:value, repeatable, e.g. channel:app"
+    )
     model_version: Str | None = Field(None, max_length=100)
 
     def to_filter(self, **extra: object) -> FeedbackFilter:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise invalid("from", "is after 'to'", location="query")
-        segments: dict[str, str] = {}
-        for entry in self.segment:
-            key, colon, value = entry.partition(":")
-            if not colon or not key.strip() or not value.strip():
-                raise invalid("segment", f"{entry!r} is not key:value", location="query")
-            segments[key.strip()] = value.strip()
+        """The store filter; a `from` after `to` is an empty range, which matches nothing."""
+        segments = dict(entry.partition(":")[::2] for entry in self.segment)
         return FeedbackFilter(
             date_from=self.date_from,
             date_to=self.date_to,
@@ -47,14 +45,16 @@ class FeedbackQuery(FilterQuery):
     sentiment: Sentiment | None = Field(None, description="predicted sentiment")
     labelled: bool | None = Field(None, description="only items with (true) or without (false) gold labels")
     limit: int = Field(50, ge=1, le=500)
-    cursor: Str | None = Field(None, description="next_cursor of the previous page")
+    cursor: Str | None = Field(None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
 
     def after_id(self) -> int | None:
-        if self.cursor is None:
-            return None
-        if not self.cursor.isdigit():
-            raise invalid("cursor", "not a cursor this service returned", location="query")
-        return int(self.cursor)
+        return None if self.cursor is None else int(self.cursor)
+
+
+class JobsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(20, ge=1, le=100)
 
 
 class DriverQuery(FilterQuery, AnalysisOptions):

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from cxtext.scores import DEFAULT_SCALE, SCALES
+
 Lang = Literal["fa", "en", "fa-Latn"]
 Sentiment = Literal["negative", "neutral", "positive", "mixed"]
 NpsCategory = Literal["detractor", "passive", "promoter"]
@@ -50,7 +52,33 @@ def iso_date(value: object) -> object:
     raise ValueError("expected an ISO date, YYYY-MM-DD")
 
 
-Str = Annotated[str, AfterValidator(storable)]  # every string a client sends
+# Every character Python's str.strip() removes, listed literally: the same class in Python, Rust and
+# ECMAScript regular expressions (their \s differ), so the schema's "not only whitespace" is the rule
+# `api.validation.check_text` applies.
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+NO_NUL = r"^[^\x00]*$"
+HAS_CONTENT = rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$"
+# Every string a client sends: no NUL (checked by `storable`, with a message in words; stated in the schema).
+Str = Annotated[str, Field(json_schema_extra={"pattern": NO_NUL}), AfterValidator(storable)]
+# Feedback text: also not empty or whitespace only (checked by `api.validation.check_text`).
+Text = Annotated[str, Field(json_schema_extra={"pattern": HAS_CONTENT}), AfterValidator(storable)]
+ScaleName = Literal["0-10", "1-10", "1-5", "1-7", "0-100"]
+
+
+def _score_rules() -> dict:
+    """The range of `score` on each `score_scale` (0-10 without one), as JSON Schema if/then rules."""
+    rules = []
+    for name, scale in SCALES.items():
+        bounds = {"minimum": scale.low, "maximum": scale.high, **({"multipleOf": 1} if scale.integer else {})}
+        given = {"required": ["score_scale"], "properties": {"score_scale": {"const": name}}}
+        rules.append({"if": given, "then": {"properties": {"score": bounds}}})
+        if scale is DEFAULT_SCALE:  # no score_scale, or null
+            no_scale = {"properties": {"score_scale": {"type": "null"}}}
+            rules.append({"if": no_scale, "then": {"properties": {"score": bounds}}})
+    return {"allOf": rules}
+
+
+SCORE_RULES = _score_rules()
 Int = Annotated[int, BeforeValidator(not_boolean)]
 Number = Annotated[float, BeforeValidator(not_boolean)]
 IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
@@ -64,21 +92,38 @@ class _Request(BaseModel):
 class TextItem(_Request):
     """One text to classify; `lang` is detected when left out, `score` (with its scale) fixes the NPS."""
 
+    model_config = ConfigDict(json_schema_extra=SCORE_RULES)
+
     id: Str | None = Field(None, max_length=200, description="your id, echoed back in the result")
-    text: Str = Field(description="the customer's words, Persian, Finglish or English")
+    text: Text = Field(description="the customer's words, Persian, Finglish or English")
     lang: Lang | None = Field(None, description="fa, en or fa-Latn; detected when left out")
     score: Number | None = Field(None, description="the customer's rating, if the survey asked for one")
-    score_scale: Str | None = Field(None, description="0-10 (default), 1-10, 1-5, 1-7 or 0-100")
+    score_scale: ScaleName | None = Field(None, description="0-10 (default), 1-10, 1-5, 1-7 or 0-100")
+
+
+_ONE_OR_BATCH = {
+    "oneOf": [
+        {"required": ["text"], "not": {"required": ["items"]}},
+        {
+            "required": ["items"],
+            "not": {"anyOf": [{"required": [name]} for name in ("text", "lang", "score", "score_scale")]},
+        },
+    ],
+    **SCORE_RULES,
+}
 
 
 class ClassifyRequest(_Request):
     """Either one `text` (with optional `lang`, `score`, `score_scale`) or a batch of `items`."""
 
-    text: Str | None = None
-    lang: Lang | None = None
-    score: Number | None = None
-    score_scale: Str | None = None
-    items: list[TextItem] | None = Field(None, min_length=1)
+    model_config = ConfigDict(json_schema_extra=_ONE_OR_BATCH)
+
+    # Not nullable: a field is either sent or left out, so the schema can say which combinations work.
+    text: Text = None  # type: ignore[assignment]
+    lang: Lang = None  # type: ignore[assignment]
+    score: Number = None  # type: ignore[assignment]
+    score_scale: ScaleName = None  # type: ignore[assignment]
+    items: list[TextItem] = Field(None, min_length=1)  # type: ignore[assignment]
     explain: bool = Field(True, description="include evidence phrases with their spans in the text")
 
 
@@ -199,10 +244,12 @@ class ClassifyResponse(BaseModel):
 class FeedbackFields(_Request):
     """A piece of feedback with its context; the labels are optional and make it usable for training."""
 
-    text: Str
+    model_config = ConfigDict(json_schema_extra=SCORE_RULES)
+
+    text: Text
     lang: Lang | None = None
     score: Number | None = None
-    score_scale: Str | None = None
+    score_scale: ScaleName | None = None
     date: IsoDate | None = Field(None, description="ISO date (Gregorian), YYYY-MM-DD")
     segments: dict[Str, Str] = Field(
         default_factory=dict, description="dashboard dimensions, e.g. channel, region (keys ≤ 64 chars)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api.analysis import RESERVED_SEGMENTS
-from api.problems import Problem, field_error, invalid
+from api.problems import invalid
 from api.schemas import FeedbackFields
 from api.settings import Settings
 from cxtext.schema import Record, SchemaError, record_from_row
@@ -21,15 +21,11 @@ LABELS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
 
 
 def check_batch(field: str, size: int, settings: Settings) -> None:
+    """At least one item and at most `max_batch` (the OpenAPI document states the configured limit)."""
     if size == 0:
         raise invalid(field, "at least one item is required")
     if size > settings.max_batch:
-        raise Problem(
-            413,
-            f"{field}: {size} items, the limit is {settings.max_batch} per request",
-            errors=[field_error(field, f"at most {settings.max_batch} items per request")],
-            slug="batch-too-large",
-        )
+        raise invalid(field, f"{size} items, the limit is {settings.max_batch} per request")
 
 
 def check_text(field: str, text: str, settings: Settings) -> None:

@@ -9,7 +9,7 @@
 - English, Finglish and anything else: NFKC, lower case, whitespace runs collapsed;
 - both: every digit (ASCII, Persian ۰-۹, Arabic-Indic ٠-٩) becomes ASCII 0-9 — one form, the one regexes,
   numbers and English text already use; URLs, e-mails, phone and card numbers become `<url>`, `<email>`,
-  `<phone>`, `<card>`, `<iban>` (table in `cxtext.text.pii`).
+  `<phone>`, `<card>`, `<iban>`, `<national_id>` (table in `cxtext.text.pii`).
 
 `redact(text)` returns the original text with only those personal items replaced by the same placeholders:
 what gets stored when feedback is kept.

@@ -3,6 +3,9 @@
 #
 # Installs PostgreSQL from Debian's packages when it is missing, starts (or creates) a cluster that
 # listens on 127.0.0.1 only, and creates the role and database. Safe to run again: every step checks first.
+# When it starts (or creates) the cluster and CXTEXT_PG_STARTED_FILE names a file, it writes "VERSION CLUSTER"
+# there, so that the caller can stop exactly what it started (scripts/stop_postgres.sh); a cluster that was
+# already running is never named.
 # Usage: export CXTEXT_TEST_DATABASE_URL="$(scripts/start_postgres.sh)"
 set -euo pipefail
 
@@ -33,6 +36,9 @@ fi
 if ! pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c && $4 == "online" {found=1} END {exit !found}'; then
     log "starting cluster $VERSION/$CLUSTER"
     pg_ctlcluster "$VERSION" "$CLUSTER" start >&2
+    if [ -n "${CXTEXT_PG_STARTED_FILE:-}" ]; then
+        echo "$VERSION $CLUSTER" > "$CXTEXT_PG_STARTED_FILE"
+    fi
 fi
 PORT="$(pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c {print $3}')"
 

@@ -81,7 +81,7 @@ def test_a_key_with_several_scopes_and_admin_keys_may_classify(client, auth) -> 
         ({}, 422, "text"),
         ({"text": EN, "items": [{"text": EN}]}, 422, "text"),
         ({"items": []}, 422, "items"),
-        ({"items": [{"text": EN}] * 51}, 413, "items"),
+        ({"items": [{"text": EN}] * 51}, 422, "items"),
         ({"items": [{"text": EN}], "lang": "en"}, 422, "lang"),
         ({"items": [{"text": EN}, {"text": ""}]}, 422, "items[1].text"),
         ({"items": [{"text": EN, "lang": "xx"}]}, 422, "items[0].lang"),

@@ -144,7 +144,7 @@ def test_a_bad_item_rejects_the_whole_batch(client, auth, change: dict, field: s
 
 
 def test_ingest_limits_and_duplicates(client, auth) -> None:
-    assert_problem(ingest(client, auth, [{"id": f"x{i}", "text": EN} for i in range(51)]), 413, "items")
+    assert_problem(ingest(client, auth, [{"id": f"x{i}", "text": EN} for i in range(51)]), 422, "items")
     assert_problem(ingest(client, auth, []), 422, "items")
     assert_problem(
         ingest(client, auth, [{"id": "d", "text": EN}, {"id": "d", "text": FA}]), 422, "items[1].id"

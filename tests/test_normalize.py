@@ -113,7 +113,7 @@ def test_language_is_detected_when_not_given() -> None:
 
 
 def test_placeholders_are_documented() -> None:
-    assert set(PLACEHOLDERS.values()) == {"<url>", "<email>", "<phone>", "<card>", "<iban>"}
+    assert set(PLACEHOLDERS.values()) == {"<url>", "<email>", "<phone>", "<card>", "<iban>", "<national_id>"}
 
 
 @pytest.mark.parametrize(

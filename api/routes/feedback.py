@@ -149,7 +149,7 @@ def list_feedback(
     "/v1/feedback/rescore",
     response_model=JobStarted,
     status_code=202,
-    responses=problem_responses(409, 422, 429, 503),
+    responses=problem_responses(400, 409, 422, 429, 503),
     summary="Re-score stored feedback with the active model",
 )
 def rescore(

@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from api import metrics
 from api.auth import require
 from api.problems import Problem
 from api.responses import json_response
+from api.schemas import problem_responses
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("cxtext.api")
@@ -42,7 +43,15 @@ def readyz(request: Request) -> Response:
     return json_response({"status": "ready", "model_version": loaded.version, "database": "ok"})
 
 
-@router.get("/metrics", summary="Prometheus metrics (read scope)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (read scope)",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "exposition format"},
+        **problem_responses(),
+    },
+)
 def prometheus(_key: Annotated[object, Depends(require("read"))]) -> Response:
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from api.auth import require
 from api.db import Job
 from api.problems import invalid
+from api.queries import JobsQuery
 from api.responses import json_response
 from api.schemas import JobInfo, Str, problem_responses
 from api.storage import as_utc
@@ -35,12 +36,14 @@ def job_info(job: Job) -> dict:
 def list_jobs(
     request: Request,
     _key: Annotated[object, Depends(require("read"))],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    query: Annotated[JobsQuery, Query()],
 ):
-    return json_response([job_info(job) for job in request.app.state.jobs.recent(limit)])
+    return json_response([job_info(job) for job in request.app.state.jobs.recent(query.limit)])
 
 
-@router.get("/v1/jobs/{job_id}", response_model=JobInfo, responses=problem_responses(404), summary="One job")
+@router.get(
+    "/v1/jobs/{job_id}", response_model=JobInfo, responses=problem_responses(404, 422), summary="One job"
+)
 def get_job(
     request: Request,
     job_id: Annotated[Str, Path(max_length=64)],

@@ -60,7 +60,7 @@ def list_models(request: Request, _key: Annotated[object, Depends(require("read"
     return json_response({"active": active, "models": [model_info(e, active) for e in entries]})
 
 
-@router.get("/v1/models/{version}", responses=problem_responses(404), summary="One model's card")
+@router.get("/v1/models/{version}", responses=problem_responses(404, 422), summary="One model's card")
 def get_model(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("read"))]):
     """The full model card: training data, label counts, held-out evaluation report, libraries."""
     try:
@@ -73,7 +73,7 @@ def get_model(request: Request, version: VersionParam, _key: Annotated[object, D
 @router.post(
     "/v1/models/{version}/activate",
     response_model=Activation,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(404, 409, 422),
     summary="Activate a version (promote or roll back)",
 )
 def activate(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("admin"))]):

@@ -1,0 +1,97 @@
+"""The OpenAPI document tells the truth: Schemathesis generates requests from `/openapi.json` for every
+operation, on SQLite and on PostgreSQL, valid ones (positive) and ones the schema forbids (negative), and
+checks each answer: no server error; status code, content type, headers and body as documented; data the
+schema forbids refused, data it allows accepted; an undocumented method a 405 with a truthful `Allow`.
+
+Examples are bounded (`MAX_EXAMPLES` per operation and mode) so the suite stays minutes long on two
+cores. Every failing operation is collected before the test fails, so one run lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from api.main import create_app
+
+MAX_EXAMPLES = 25
+ADMIN = {"Authorization": "Bearer key-admin"}
+# The one rule JSON Schema cannot state: an uploaded training file must be a labelled CSV/JSONL in the data
+# contract (a text column, known labels, enough of them). Every other check still runs on this route.
+NOT_EXPRESSIBLE = {"POST /v1/models/train": [positive_data_acceptance]}
+# The document states "driver_sentiment names only drivers in a non-empty drivers list" (if/then with
+# `contains`), which Schemathesis cannot generate from; valid cases are drawn without it and filtered.
+LABELLED = ("FeedbackItem", "AnalyzeItem")
+
+
+def drivers_listed(case) -> bool:
+    items = case.body.get("items") if isinstance(case.body, dict) else None
+    for item in items if isinstance(items, list) else ():
+        named = item.get("driver_sentiment") if isinstance(item, dict) else None
+        if isinstance(named, dict) and item.get("drivers") and not set(named) <= set(item["drivers"]):
+            return False
+    return True
+
+
+@pytest.fixture
+def schema(api_settings):
+    # Public docs so that Schemathesis can load the document; every operation still needs a key.
+    app = create_app(api_settings.model_copy(update={"public_docs": True}))
+    with TestClient(app):  # runs the lifespan (the model watcher) as a server would
+        loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
+        for name in LABELLED:  # rules the generator cannot handle: kept out of generation, filtered instead
+            rules = loaded.raw_schema["components"]["schemas"][name]["allOf"]
+            rules[:] = [rule for rule in rules if "contains" not in json.dumps(rule)]
+        yield loaded
+
+
+def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
+    strategy = operation.as_strategy(generation_mode=mode)
+    if mode is GenerationMode.POSITIVE:
+        strategy = strategy.filter(drivers_listed)
+
+    @given(case=strategy)
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: the first failing request is reported as is
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    def check(case) -> None:
+        calls.append(1)
+        case.call_and_validate(headers=ADMIN, excluded_checks=NOT_EXPRESSIBLE.get(operation.label))
+
+    check()
+
+
+def summary(exc: BaseException) -> str:
+    """The failed checks, the status answered and the request to reproduce it (to curl)."""
+    keep = ("- ", "[", "curl ", "`{")
+    lines = [line.strip() for line in str(exc).splitlines()]
+    wanted = [line[:300] for line in lines if line.startswith(keep)]
+    return "\n".join(wanted) or f"{type(exc).__name__}: {str(exc)[:500]}"
+
+
+def test_every_operation_agrees_with_the_schema(schema) -> None:
+    failures: dict[str, str] = {}
+    calls: list[int] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 15
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                run_operation(operation, mode, calls)
+            except Unsatisfiable:  # nothing to break: no parameters and no body (the health probes)
+                assert mode is GenerationMode.NEGATIVE and not operation.query and not operation.body
+            except (Exception, BaseExceptionGroup) as exc:  # schemathesis failure groups, hypothesis errors
+                failures[f"{operation.label} ({mode.value})"] = summary(exc)
+    print(f"schemathesis: {len(operations)} operations, {len(calls)} requests, {len(failures)} failing")
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
