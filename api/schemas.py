@@ -123,7 +123,9 @@ class ClassifyRequest(_Request):
     lang: Lang = None  # type: ignore[assignment]
     score: Number = None  # type: ignore[assignment]
     score_scale: ScaleName = None  # type: ignore[assignment]
-    items: list[TextItem] = Field(None, min_length=1)  # type: ignore[assignment]
+    items: list[TextItem] = Field(  # type: ignore[assignment]
+        None, min_length=1, description="a batch; ids, where given, are unique within it"
+    )
     explain: bool = Field(True, description="include evidence phrases with their spans in the text")
 
 
@@ -268,7 +270,7 @@ class FeedbackItem(FeedbackFields):
 
 
 class IngestRequest(_Request):
-    items: list[FeedbackItem] = Field(min_length=1)
+    items: list[FeedbackItem] = Field(min_length=1, description="ids are unique within a batch")
 
 
 INGEST_EXAMPLES = {
@@ -349,7 +351,7 @@ class AnalyzeItem(FeedbackFields):
 
 
 class AnalyzeRequest(AnalysisOptions):
-    items: list[AnalyzeItem] = Field(min_length=1)
+    items: list[AnalyzeItem] = Field(min_length=1, description="ids, where given, are unique within a batch")
 
 
 ANALYZE_EXAMPLES = {
