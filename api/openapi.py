@@ -109,12 +109,20 @@ def _category_agrees() -> list[dict]:
 
 
 def state_query_patterns(paths: dict[str, dict]) -> None:
-    """Patterns FastAPI leaves out of optional query parameters (the validation applies them)."""
+    """Query parameters as a client can send them: never null (a parameter is given or left out), and
+    with the patterns FastAPI leaves out of optional ones (the validation applies them)."""
     for operations in paths.values():
         for operation in operations.values():
             for parameter in operation.get("parameters", ()):
-                if parameter["in"] == "query" and parameter["name"] in _QUERY_PATTERNS:
-                    _nullable(parameter["schema"])["pattern"] = _QUERY_PATTERNS[parameter["name"]]
+                if parameter["in"] != "query":
+                    continue
+                schema = parameter["schema"]
+                if "anyOf" in schema:
+                    branch = _nullable(schema)
+                    del schema["anyOf"]
+                    schema.update(branch)
+                if parameter["name"] in _QUERY_PATTERNS:
+                    schema["pattern"] = _QUERY_PATTERNS[parameter["name"]]
 
 
 def _property(schemas: dict[str, dict], model: str, field: str) -> dict:

@@ -60,7 +60,7 @@ def test_a_sidecar_declares_what_a_file_means(tmp_path: Path) -> None:
 
 def _one_driver_file(tmp_path: Path) -> Path:
     rows = []
-    for k in range(12):
+    for k in range(20):  # 10 labelled per head: the minimum training accepts
         if k % 2:
             rows.append(
                 [
@@ -82,7 +82,7 @@ def test_training_fails_loudly_when_a_head_would_learn_one_class(
     data = _one_driver_file(tmp_path)
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "m"), "--holdout", "0"]) == 2
     error = capsys.readouterr().err
-    assert "every one of the 6 texts with labelled drivers mentions price" in error
+    assert "every one of the 10 texts with labelled drivers mentions price" in error
     assert "--empty-drivers none-mentioned" in error and not (tmp_path / "m").exists()
     out = tmp_path / "declared"
     assert (
@@ -102,7 +102,7 @@ def test_training_fails_loudly_when_a_head_would_learn_one_class(
         == 0
     )
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
-    assert card["counts"]["train"]["drivers_labelled"]["texts"] == 12
+    assert card["counts"]["train"]["drivers_labelled"]["texts"] == 20
 
 
 def test_a_single_sentiment_class_is_refused_with_its_name() -> None:
