@@ -340,7 +340,8 @@ class AnalysisOptions(_Request):
     period: Literal["day", "week", "month"] = "week"
     by: list[Str] | None = Field(None, description="segment keys to break down by; default every key present")
     nps_source: Literal["auto", "score", "category"] = "auto"
-    confidence: Number = Field(0.95, gt=0.5, lt=1)
+    # at most 0.999: closer to 1, (1 + confidence) / 2 rounds to 1.0 and has no normal quantile
+    confidence: Number = Field(0.95, gt=0.5, le=0.999)
     min_n: Int = Field(30, ge=1, description="groups with fewer NPS responses are flagged small")
     bootstrap: Int = Field(1000, ge=100, le=5000, description="replicates for the impact intervals")
     quotes: Int = Field(3, ge=0, le=20)

@@ -40,9 +40,9 @@ def themes(query: Annotated[ThemeQuery, Query()], store: StoreDep, holder: Holde
     where = query.to_filter()
     until = query.date_to or (store.last_date(where) if query.date_from else None)
     if query.date_from and until:  # the previous period of the same length is compared with this one
-        where = dataclasses.replace(
-            where, date_from=query.date_from - dt.timedelta(days=(until - query.date_from).days + 1)
-        )
+        days = (until - query.date_from).days + 1
+        earliest = (query.date_from - dt.date.min).days  # a period reaching before year 1 stops there
+        where = dataclasses.replace(where, date_from=query.date_from - dt.timedelta(days=min(days, earliest)))
     taxonomy = holder.current().model.taxonomy_
     builder = FrameBuilder(taxonomy, date_column="date")
     versions: Counter[str] = Counter()
