@@ -32,7 +32,15 @@ if TYPE_CHECKING:  # the training stack is imported in the child process only
 log = logging.getLogger("cxtext.api.jobs")
 Progress = Callable[[str, float | None], None]
 # Errors whose message is meant for the analyst (bad data, unusable model); others are logged, not shown.
-_EXPLAINED = ("ValueError", "TrainingDataError", "DataError", "SchemaError", "ArtifactError", "TaxonomyError", "RegistryError")
+_EXPLAINED = (
+    "ValueError",
+    "TrainingDataError",
+    "DataError",
+    "SchemaError",
+    "ArtifactError",
+    "TaxonomyError",
+    "RegistryError",
+)
 
 
 class JobFailedError(Exception):

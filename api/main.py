@@ -26,7 +26,7 @@ from api.db import make_engine, migrate
 from api.jobs import JobRunner
 from api.middleware import RequestContextMiddleware
 from api.responses import json_response
-from api.routes import analyze, classify, drivers, feedback, health, jobs, models, themes
+from api.routes import analyze, classify, drivers, feedback, health, jobs, models, review, themes
 from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
 from api.storage import FeedbackStore, JobStore
@@ -41,7 +41,7 @@ access, staff) with their polarity, NPS category, churn risk, each with evidence
 dashboards, analyse which drivers move NPS, and manage model versions.
 
 Every route but `/healthz` and `/readyz` needs `Authorization: Bearer <key>` with the right scope
-(`classify`, `ingest`, `read`, `train`, `admin`). Errors are RFC 9457 problem documents.
+(`classify`, `ingest`, `read`, `label`, `train`, `admin`). Errors are RFC 9457 problem documents.
 """
 
 
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (classify, analyze, feedback, drivers, themes, models, jobs, health):
+    for module in (classify, analyze, feedback, review, drivers, themes, models, jobs, health):
         app.include_router(module.router)
     if not public:
 

@@ -6,6 +6,7 @@ stored whole or not at all, and a re-scoring step updates a whole batch of rows 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
@@ -13,11 +14,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, exists, func, select, text, update
+from sqlalchemy import Engine, and_, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from api.db import Feedback, FeedbackSegment, Job
+from cxtext.uncertainty import informativeness
 
 _PROGRESS_LOG = 50
 
@@ -65,6 +67,20 @@ class FeedbackFilter:
     model_version: str | None = None
     segments: dict[str, str] = field(default_factory=dict)
     labelled: bool | None = None
+
+
+class UnknownFeedbackError(LookupError):
+    """No stored feedback has this id."""
+
+
+class LabelConflictError(Exception):
+    """Another analyst (or the ingested data) already labelled this row: nothing was changed."""
+
+    def __init__(self, labels: dict | None, labelled_by: str | None, labelled_at: dt.datetime | None) -> None:
+        super().__init__("already labelled")
+        self.labels = labels
+        self.labelled_by = labelled_by
+        self.labelled_at = labelled_at
 
 
 class FeedbackStore:
@@ -150,6 +166,34 @@ class FeedbackStore:
                 return
             after = rows[-1].id
 
+    def review_candidates(self, where: FeedbackFilter, limit: int) -> list[Feedback]:
+        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: oldest)."""
+        unlabelled = dataclasses.replace(where, labelled=False)
+        statement = (
+            self._select(unlabelled)
+            .order_by(Feedback.uncertainty.desc().nulls_last(), Feedback.id)
+            .limit(limit)
+        )
+        with self.sessions() as session:
+            return list(session.scalars(statement))
+
+    def set_labels(self, external_id: str, labels: dict, who: str, *, overwrite: bool = False) -> Feedback:
+        """Store an analyst's labels in one conditional UPDATE, so two analysts racing for one row cannot
+        both win: without `overwrite` only an unlabelled row, or one this analyst labelled, is written.
+        Raises UnknownFeedbackError, or LabelConflictError carrying the labels that stay."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            statement = update(Feedback).where(Feedback.external_id == external_id)
+            if not overwrite:
+                statement = statement.where(or_(Feedback.labels.is_(None), Feedback.labelled_by == who))
+            values = {"labels": labels, "labelled_by": who, "labelled_at": now, "updated_at": now}
+            if session.execute(statement.values(**values)).rowcount == 1:
+                return session.scalars(select(Feedback).where(Feedback.external_id == external_id)).one()
+            row = session.scalars(select(Feedback).where(Feedback.external_id == external_id)).first()
+            if row is None:
+                raise UnknownFeedbackError(external_id)
+            raise LabelConflictError(row.labels, row.labelled_by, row.labelled_at)
+
     def segment_keys(self, where: FeedbackFilter) -> list[str]:
         """The segment keys of the matching items, most used first."""
         ids = self._select(where).with_only_columns(Feedback.id).subquery()
@@ -188,6 +232,7 @@ class FeedbackStore:
                         model_version=model_version,
                         sentiment=_label(prediction),
                         nps_category=_nps(prediction),
+                        uncertainty=informativeness(prediction),
                         updated_at=now,
                     )
                 )
@@ -228,6 +273,12 @@ def _nps(prediction: dict) -> str | None:
 
 
 def _fill(row: Feedback, item: NewFeedback, now: dt.datetime) -> None:
+    """Copy a (new or changed) item into its row. An analyst's labels survive a re-sent item without
+    labels whose text is unchanged (a changed segment or date does not undo someone's work)."""
+    if item.labels is not None or row.labelled_by is None or row.text != item.text:
+        row.labels = item.labels
+        row.labelled_by = None
+        row.labelled_at = None
     row.text = item.text
     row.text_redacted = item.text_redacted
     row.lang = item.lang
@@ -235,8 +286,8 @@ def _fill(row: Feedback, item: NewFeedback, now: dt.datetime) -> None:
     row.score = item.score
     row.score_scale = item.score_scale
     row.date = item.date
-    row.labels = item.labels
     row.prediction = item.prediction
+    row.uncertainty = informativeness(item.prediction)
     row.sentiment = _label(item.prediction)
     row.nps_category = _nps(item.prediction)
     row.model_version = item.model_version

@@ -147,6 +147,7 @@ def train_files(
     progress: Progress | None = None,
     empty_drivers: str | None = None,
     bars: bool = False,
+    model_params: dict | None = None,
 ) -> LoadedModel:
     """Load labelled files (strict by default: a bad row stops training before anything is written).
 
@@ -165,4 +166,5 @@ def train_files(
         progress=progress,
         declared=file_declarations(paths, result.counts, semantics_from_flag(empty_drivers)),
         bars=bars,
+        model_params=model_params,
     )
