@@ -391,6 +391,11 @@ class ModelInfo(BaseModel):
     metrics: dict[str, float] = Field(description="headline scores on the model's held-out slice")
     trained_heads: list[str]
     n_train: int | None
+    base: dict | None = Field(description="the base it was trained on top of and the weights, if any")
+    gate: dict | None = Field(
+        description="the gate's verdict against the model active when it was trained: pass, blocked or "
+        "no-data, evaluation rows, per head the difference with its interval, warnings"
+    )
 
 
 class ModelList(BaseModel):

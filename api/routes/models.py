@@ -38,6 +38,25 @@ def model_info(entry: ModelEntry, active: str | None) -> dict:
         "metrics": headline_metrics(entry.card.get("metrics")),
         "trained_heads": (entry.card.get("heads") or {}).get("trained", []),
         "n_train": sum((counts.get("lang") or {}).values()) if counts else None,
+        "base": entry.card.get("base"),
+        "gate": gate_summary(entry.card.get("gate")),
+    }
+
+
+def gate_summary(report: dict | None) -> dict | None:
+    """What the models page shows of the gate: the verdict, on how many rows, per head the difference
+    and its interval, and any warning (the full report is in the card)."""
+    if report is None:
+        return None
+    return {
+        "verdict": report.get("verdict"),
+        "active_version": report.get("active_version"),
+        "evaluation_rows": report.get("evaluation_rows"),
+        "heads": {
+            head: {key: result.get(key) for key in ("n", "difference", "interval", "verdict")}
+            for head, result in (report.get("heads") or {}).items()
+        },
+        "warnings": report.get("warnings") or [],
     }
 
 
@@ -149,8 +168,22 @@ def train(
     source: Annotated[
         Literal["upload", "feedback"], Form(description="uploaded files or stored feedback")
     ] = "upload",
-    holdout: Annotated[float, Form(gt=0, lt=1, description="share held out for evaluation")] = 0.2,
-    activate: Annotated[bool, Form(description="activate when it scores at least as well")] = True,
+    holdout: Annotated[
+        float,
+        Form(
+            gt=0,
+            lt=1,
+            description="share of your rows (by id hash) no model trains on: the gate's evaluation set; keep "
+            "it the same from one training to the next",
+        ),
+    ] = 0.2,
+    base: Annotated[
+        Literal["default"] | None,
+        Form(description="'default': train on the starter corpus plus your rows, yours weighted up"),
+    ] = None,
+    activate: Annotated[
+        bool, Form(description="activate unless the gate finds it worse than the active model beyond noise")
+    ] = True,
     force: Annotated[bool, Form(description="activate even if it scores worse")] = False,
     empty_drivers: Annotated[
         Literal["none-mentioned", "not-annotated"] | None,
@@ -199,6 +232,7 @@ def train(
             "activate": activate,
             "force": force,
             "empty_drivers": empty_drivers,
+            "base": base,
         },
         data_files=paths,
         cleanup=folder,
@@ -206,5 +240,6 @@ def train(
         activate=activate,
         force=force,
         declared=semantics_from_flag(empty_drivers),
+        base=base,
     )
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)
