@@ -225,3 +225,49 @@ def test_export_round_trips_into_training(client, auth, gold, tmp_path: Path, ap
     none_mentioned = sum(not r.drivers for r in gold)
     assert none_mentioned > 0
     assert card["counts"]["train"]["drivers_labelled"]["texts"] >= len(gold)
+
+
+def test_labelled_in_the_queue_trained_with_base_and_gated(
+    client, auth, api_training_records, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop end to end: label from the queue, train on stored feedback on top of the default, and the
+    models listing shows the base, the weights and the gate's verdict on rows neither model trained on."""
+    from tests.test_api_models import versions, wait_for_job
+    from training.base import BASE_CORPUS_ENV
+    from training.data import write_records
+    from training.gate import split
+
+    folder = tmp_path / "base"
+    folder.mkdir()
+    write_records(folder / "corpus.csv", api_training_records)  # what the registry's default learned from
+    monkeypatch.setenv(BASE_CORPUS_ENV, str(folder))
+    rows = load_records([shared_file("en/semeval14_restaurants_train.csv")]).records[::15]
+    store(client, auth, rows)
+    for item in queue(client, auth, limit=50)["items"]:  # the analyst starts with the queue's page
+        record = next(r for r in rows if r.id == item["id"])
+        assert put(client, auth("label"), record.id, gold_labels(record)).status_code == 200
+    for record in rows:
+        put(client, auth("label"), record.id, gold_labels(record))
+    assert queue(client, auth)["remaining"] == 0
+    default = versions(client, auth)["active"]
+    response = client.post(
+        "/v1/models/train", data={"source": "feedback", "base": "default"}, headers=auth("train")
+    )
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, auth, response.json()["job_id"])
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    report = result["gate"]
+    _, evaluation = split([r for r in rows], 0.2)
+    assert report["active_version"] == default and report["evaluation_rows"] == len(evaluation) > 0
+    assert "fewer than 50" in report["warnings"][0]
+    assert report["verdict"] in ("pass", "blocked") and "sentiment" in report["heads"]
+    assert result["activated"] == (report["verdict"] == "pass")
+    assert ("not worse" in result["reason"]) == (report["verdict"] == "pass")
+    listed = {m["version"]: m for m in versions(client, auth)["models"]}[result["version"]]
+    assert listed["base"]["name"] == "default" and listed["base"]["rows"] == len(api_training_records)
+    assert listed["base"]["weights"]["user"] > 1
+    assert listed["gate"]["verdict"] == report["verdict"]
+    assert listed["gate"]["heads"]["sentiment"]["interval"] == report["heads"]["sentiment"]["interval"]
+    card = client.get(f"/v1/models/{result['version']}", headers=auth("read")).json()["card"]
+    assert card["counts"]["train"]["source"]["analyst_review"] == len(rows) - len(evaluation)
