@@ -23,6 +23,7 @@ serve: model
 
 # PostgreSQL is the second backend of the API tests: started on loopback unless a URL is given.
 test: setup
+	bash scripts/setup_browser.sh
 	$(BIN)/ruff check .
 	CXTEXT_TEST_DATABASE_URL="$${CXTEXT_TEST_DATABASE_URL:-$$(bash scripts/start_postgres.sh)}" $(BIN)/pytest
 

@@ -68,7 +68,7 @@ class Feedback(Base):
     uncertainty: Mapped[float | None] = mapped_column(Float, index=True)  # of `prediction`: the queue's rank
     content_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
     segments: Mapped[list[FeedbackSegment]] = relationship(
         back_populates="feedback",

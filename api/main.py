@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -26,9 +27,10 @@ from api.db import make_engine, migrate
 from api.jobs import JobRunner
 from api.middleware import RequestContextMiddleware
 from api.responses import json_response
-from api.routes import analyze, classify, drivers, feedback, health, jobs, models, review, themes
+from api.routes import analyze, classify, drivers, feedback, health, jobs, models, review, themes, ui
 from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
+from api.snapshot import SnapshotCache
 from api.storage import FeedbackStore, JobStore
 from cxtext.taxonomy import Taxonomy
 from models.registry import Registry
@@ -60,9 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if orphans:
         log.warning("jobs of stopped processes marked failed", extra={"fields": {"jobs": orphans}})
 
+    snapshots = SnapshotCache(store)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         holder.start_watching()
+        warming = threading.Thread(target=_warm, args=(snapshots, holder), name="snapshot-warm", daemon=True)
+        warming.start()
         yield
         holder.stop_watching()
         engine.dispose()
@@ -85,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.batcher = MicroBatcher(holder)
     app.state.store = store
     app.state.jobs = job_store
+    app.state.snapshots = snapshots
     app.state.runner = JobRunner(job_store, store, holder, registry)
     app.state.taxonomy = Taxonomy.from_env()
 
@@ -103,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (classify, analyze, feedback, review, drivers, themes, models, jobs, health):
+    for module in (classify, analyze, feedback, review, drivers, themes, models, jobs, health, ui):
         app.include_router(module.router)
     if not public:
 
@@ -122,6 +129,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     return app
+
+
+def _warm(snapshots: SnapshotCache, holder: ModelHolder) -> None:
+    """Build the analysis snapshot at start-up, so the first dashboard does not wait for it (tens of
+    seconds at 100,000 stored items); a failure here only means the first analysis builds it."""
+    try:
+        snapshots.current(holder.current().model.taxonomy_)
+    except Exception:  # no model yet, database unreachable: logged, retried by the first analysis
+        log.warning("analysis snapshot not built at start-up", exc_info=True)
 
 
 def app_from_env() -> FastAPI:

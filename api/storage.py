@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Engine, and_, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,15 @@ _PROGRESS_LOG = 50
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def as_utc_precise(moment: dt.datetime | None) -> str | None:
+    """ISO timestamp in UTC to the microsecond: a version stamp, not something to show."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def as_utc(moment: dt.datetime | None) -> str | None:
@@ -81,6 +91,46 @@ class LabelConflictError(Exception):
         self.labels = labels
         self.labelled_by = labelled_by
         self.labelled_at = labelled_at
+
+
+class Segment(NamedTuple):
+    key: str
+    value: str
+
+
+_ANALYSIS_COLUMNS = (
+    "id",
+    "external_id",
+    "text",
+    "lang",
+    "lang_given",
+    "score",
+    "score_scale",
+    "date",
+    "labels",
+    "labelled_by",
+    "prediction",
+    "model_version",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRow:
+    """A stored item as the analysis reads it (the attributes `api.analysis.stored_record` uses)."""
+
+    id: int
+    external_id: str
+    text: str
+    lang: str
+    lang_given: bool
+    score: float | None
+    score_scale: str | None
+    date: dt.date | None
+    labels: dict | None
+    labelled_by: str | None
+    prediction: dict
+    model_version: str
+    segments: list[Segment]
 
 
 class FeedbackStore:
@@ -193,6 +243,42 @@ class FeedbackStore:
             if row is None:
                 raise UnknownFeedbackError(external_id)
             raise LabelConflictError(row.labels, row.labelled_by, row.labelled_at)
+
+    def revision(self) -> tuple[int | None, str | None]:
+        """(largest id, latest update), two index look-ups: it moves whenever an item is added, updated,
+        labelled or re-scored (items are never deleted), which is when an analysis snapshot of the store
+        must be refreshed."""
+        statement = select(func.max(Feedback.id), func.max(Feedback.updated_at))
+        with self.sessions() as session:
+            last_id, updated = session.execute(statement).one()
+        return last_id, as_utc_precise(updated)
+
+    def revision_before(self, last_id: int) -> tuple[int, str | None]:
+        """(rows, latest update) among the items with id ≤ `last_id`: unchanged means only appends since."""
+        statement = select(func.count(Feedback.id), func.max(Feedback.updated_at)).where(
+            Feedback.id <= last_id
+        )
+        with self.sessions() as session:
+            count, updated = session.execute(statement).one()
+        return int(count), as_utc_precise(updated)
+
+    def analysis_rows(self, after_id: int | None, size: int = 5000) -> list[AnalysisRow]:
+        """Up to `size` items with id > `after_id` in id order, as plain rows with what the analysis reads
+        (no ORM objects: building them is most of the cost of reading the whole store)."""
+        statement = select(*(getattr(Feedback, name) for name in _ANALYSIS_COLUMNS)).order_by(Feedback.id)
+        if after_id is not None:
+            statement = statement.where(Feedback.id > after_id)
+        with self.sessions() as session:
+            rows = session.execute(statement.limit(size)).all()
+            if not rows:
+                return []
+            segments: dict[int, list[Segment]] = {}
+            pairs = select(FeedbackSegment.feedback_id, FeedbackSegment.key, FeedbackSegment.value).where(
+                FeedbackSegment.feedback_id.between(rows[0].id, rows[-1].id)
+            )
+            for feedback_id, key, value in session.execute(pairs.order_by(FeedbackSegment.key)):
+                segments.setdefault(feedback_id, []).append(Segment(key, value))
+        return [AnalysisRow(*row, segments=segments.get(row.id, [])) for row in rows]
 
     def segment_keys(self, where: FeedbackFilter) -> list[str]:
         """The segment keys of the matching items, most used first."""
