@@ -131,6 +131,7 @@ def test_label_five_with_the_keyboard_train_on_the_default_and_roll_back(live, p
         page.keyboard.press("Enter")
         page.wait_for_function(f"document.querySelector('#labelled-count').textContent === '{i + 1}'")
         chosen[item_id] = (sentiment, not price)
+        assert page.inner_text("#item-id") != item_id  # the count moves once the next comment is shown
     assert page.inner_text("#remaining-count") == str(remaining - 5)
     assert page.inner_text("#item-id") not in chosen
 

@@ -228,12 +228,12 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(labels()),
       });
-      review.labelled += 1;
-      $("#labelled-count").textContent = String(review.labelled);
       const remaining = $("#remaining-count");
       if (/^\d+$/.test(remaining.textContent)) remaining.textContent = String(Math.max(0, Number(remaining.textContent) - 1));
       await response.text();
       await next();
+      review.labelled += 1;  // counted once the next comment is on screen
+      $("#labelled-count").textContent = String(review.labelled);
     } catch (error) {
       $("#review-error").textContent = `${messages.error}: ${error.message}`;
     }
