@@ -28,6 +28,7 @@ serve: model
 # PostgreSQL is the second backend of the API tests: started on loopback unless a URL is given, and
 # stopped afterwards only if this run started it (a cluster already running is left alone).
 test: setup
+	bash scripts/setup_browser.sh
 	$(BIN)/ruff check .
 	bash scripts/with_test_postgres.sh $(BIN)/pytest
 

@@ -15,6 +15,7 @@ from api.db import Feedback
 from cxtext.analysis.frame import PRED_COLUMNS, prediction_cells
 from cxtext.schema import COLUMNS, Record, record_from_row
 from cxtext.taxonomy import Taxonomy
+from training.sources import ANALYST_SOURCE
 
 # Segments travel as extra columns of a Record, so their keys must not shadow the contract's columns.
 RESERVED_SEGMENTS = frozenset((*COLUMNS, *PRED_COLUMNS, "date"))
@@ -33,6 +34,7 @@ def stored_record(row: Feedback, taxonomy: Taxonomy, predictions: bool = True) -
         "score": row.score,
         "score_scale": row.score_scale,
         **(row.labels or {}),
+        "source": ANALYST_SOURCE if row.labelled_by else None,
         **{segment.key: segment.value for segment in row.segments},
     }
     if row.date is not None:

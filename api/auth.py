@@ -2,7 +2,8 @@
 
 `CXTEXT_API_KEYS='k1=classify|read,k2=admin'` gives each key its scopes; an entry may give the digest
 instead of the key (`sha256:<hex>=read`) so that the plain key never sits in the configuration.
-`admin` grants every scope. Clients send `Authorization: Bearer <key>`.
+`admin` grants every scope. Clients send `Authorization: Bearer <key>`. `label` lets an analyst write labels
+from the review queue; who labelled is recorded as the key's name (`ApiKey.key_id`, never the key).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import Problem
 
-SCOPES = ("classify", "ingest", "read", "train", "admin")
+SCOPES = ("classify", "ingest", "read", "label", "train", "admin")
 # Declares the scheme in OpenAPI (the docs' Authorize button); the check itself is `authenticate`.
 _bearer = HTTPBearer(auto_error=False, description="an API key from CXTEXT_API_KEYS")
 _DIGEST_PREFIX = "sha256:"

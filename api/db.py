@@ -59,13 +59,16 @@ class Feedback(Base):
     score_scale: Mapped[str | None] = mapped_column(String(16))
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     labels: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL: "labelled" filters
+    labelled_by: Mapped[str | None] = mapped_column(String(100))  # the analyst's key name; NULL: ingested
+    labelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     sentiment: Mapped[str | None] = mapped_column(String(16), index=True)
     nps_category: Mapped[str | None] = mapped_column(String(16))
     prediction: Mapped[dict] = mapped_column(JSON)
     model_version: Mapped[str] = mapped_column(String(100), index=True)
+    uncertainty: Mapped[float | None] = mapped_column(Float, index=True)  # of `prediction`: the queue's rank
     content_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
     segments: Mapped[list[FeedbackSegment]] = relationship(
         back_populates="feedback",

@@ -1,5 +1,5 @@
-"""Typed dependencies of the routes: what a route needs, declared in its signature, never read from
-`request.app.state` inside the route (so a test can override any of them)."""
+"""Typed dependencies of the routes: what a route needs, declared in its signature, never fetched from
+`request.app.state` in the route body (so a test or another app can hand in its own)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import require
+from api.auth import ApiKey, require
 from api.serving import ModelHolder
-from api.storage import FeedbackStore
+from api.settings import Settings
+from api.snapshot import SnapshotCache
+from api.storage import FeedbackStore, JobStore
+from cxtext.model import FeedbackModel
+from cxtext.taxonomy import Taxonomy
+from models.registry import Registry
 
 
 def get_store(request: Request) -> FeedbackStore:
@@ -20,6 +25,39 @@ def get_holder(request: Request) -> ModelHolder:
     return request.app.state.holder
 
 
+def get_taxonomy(request: Request) -> Taxonomy:
+    return request.app.state.taxonomy
+
+
+def get_jobs(request: Request) -> JobStore:
+    return request.app.state.jobs
+
+
+def get_registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+def get_snapshots(request: Request) -> SnapshotCache:
+    return request.app.state.snapshots
+
+
+def get_model(holder: Annotated[ModelHolder, Depends(get_holder)]) -> FeedbackModel:
+    """The serving model (503 when none is loaded)."""
+    return holder.current().model
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
 StoreDep = Annotated[FeedbackStore, Depends(get_store)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobsDep = Annotated[JobStore, Depends(get_jobs)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SnapshotsDep = Annotated[SnapshotCache, Depends(get_snapshots)]
+ModelDep = Annotated[FeedbackModel, Depends(get_model)]
 ReadKey = Annotated[object, Depends(require("read"))]
+ReaderKey = Annotated[ApiKey, Depends(require("read"))]
+LabellerKey = Annotated[ApiKey, Depends(require("label"))]

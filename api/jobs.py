@@ -3,8 +3,9 @@
 Training runs in a child process (a fresh interpreter): it is CPU-bound for minutes, and in a thread it
 would hold the GIL against the requests this worker serves. The child writes the artifact into a hidden
 staging folder of the registry; only a complete artifact is renamed into place, so a failed job leaves
-nothing behind. The new model is evaluated next to the active one on the same held-out texts and is
-activated only if it does not score worse, unless the job was started with `force`.
+nothing behind. The new model is compared with the active one by the gate (`training.gate`: per head,
+on the evaluation rows neither trained on, with a confidence interval) and is activated only if no head
+is worse beyond noise, unless the job was started with `force`.
 
 Job state (progress messages, then the evaluation report or the error) is written to the database, so
 any worker can answer `GET /v1/jobs/{id}`.
@@ -43,6 +44,7 @@ _EXPLAINED = (
     "ArtifactError",
     "TaxonomyError",
     "RegistryError",
+    "BaseError",
 )
 
 RETRY_AFTER_SECONDS = 30  # jobs take seconds to minutes: a client told to come back sooner only polls
@@ -98,15 +100,17 @@ class JobRunner:
         activate: bool,
         force: bool,
         declared: LabelSemantics | None = None,
+        base: str | None = None,
     ) -> str:
         """Queue a training job; `cleanup` (the uploaded files' folder) is removed when it ends; `declared`
-        says what the data's empty label cells mean (see `training.sources`)."""
+        says what the data's empty label cells mean (see `training.sources`); `base` ("default") trains
+        on the starter corpus plus these records (`training.base`)."""
         job = self.jobs.create("train", {**params, "key_id": key_id})
 
         def work(progress: Progress) -> dict:
             try:
                 return self._train(
-                    list(records), list(data_files), holdout, activate, force, declared, progress
+                    list(records), list(data_files), holdout, activate, force, declared, base, progress
                 )
             finally:
                 if cleanup is not None:
@@ -155,6 +159,7 @@ class JobRunner:
         activate: bool,
         force: bool,
         declared: LabelSemantics | None,
+        base: str | None,
         progress: Progress,
     ) -> dict:
         active = self.holder.loaded
@@ -162,7 +167,15 @@ class JobRunner:
         try:
             outcome = _in_child(
                 train_and_compare,
-                (records, staging / "model", data_files, holdout, active.path if active else None, declared),
+                (
+                    records,
+                    staging / "model",
+                    data_files,
+                    holdout,
+                    active.path if active else None,
+                    declared,
+                    base,
+                ),
                 progress,
             )
             entry = self.registry.add(staging / "model")
@@ -178,12 +191,8 @@ class JobRunner:
             activated, reason = True, "no model was active"
         elif force:
             activated, reason = True, "forced"
-        elif comparison["new_score"] is None:
-            activated, reason = False, "no held-out data measured both models; activate it by hand or force"
-        elif comparison["new_score"] >= comparison["active_score"]:
-            activated, reason = True, "scores at least as well as the active model on the same held-out texts"
         else:
-            activated, reason = False, "scores worse than the active model on the same held-out texts"
+            activated, reason = gate_decision(outcome["gate"])
         if activated:
             try:
                 self.holder.activate(entry.version)
@@ -196,6 +205,7 @@ class JobRunner:
             "held_out": outcome["held_out"],
             "evaluation": outcome["evaluation"],
             "comparison": comparison,
+            "gate": outcome["gate"],
             "activated": activated,
             "reason": reason,
         }
@@ -223,6 +233,22 @@ class JobRunner:
         return {"model_version": loaded.version, "rescored": done}
 
 
+def gate_decision(report: dict | None) -> tuple[bool, str]:
+    """Promote or not, and why, from the gate's report (`training.gate.gate`)."""
+    verdict = (report or {}).get("verdict")
+    if verdict == "blocked":
+        return False, (
+            f"worse than the active model beyond noise on {report['evaluation_rows']} evaluation rows neither "
+            f"model trained on ({', '.join(report['worse'])}); activate it by hand or force"
+        )
+    if verdict == "pass":
+        return True, (
+            f"not worse than the active model beyond noise on {report['evaluation_rows']} evaluation rows "
+            "neither model trained on"
+        )
+    return False, "no evaluation rows measured both models; activate it by hand or force"
+
+
 def compare(
     evaluation: dict | None, active_metrics: dict[str, float] | None, active_version: str | None
 ) -> dict:
@@ -247,15 +273,19 @@ def train_and_compare(
     holdout: float,
     active_path: Path | None,
     declared: LabelSemantics | None,
+    base: str | None,
     say,
 ) -> dict:
-    """(In the child process.) Train and write the artifact, then score the active model on the same slice."""
+    """(In the child process.) Train, gate against the active model, write the artifact; score the active
+    model on the same held-out rows for the headline comparison."""
     from cxtext.taxonomy import Taxonomy
     from models.artifact import load_artifact
     from training.evaluate import evaluate
+    from training.gate import split
     from training.sources import with_label_coverage
-    from training.train import is_held_out, train_records
+    from training.train import train_records
 
+    active = load_artifact(active_path) if active_path is not None else None
     loaded = train_records(
         records,
         out_dir,
@@ -264,16 +294,19 @@ def train_and_compare(
         holdout_fraction=holdout,
         progress=say,
         declared=declared,
+        base=base,
+        active=active,
     )
-    held_out = [r for r in with_label_coverage(records, declared) if is_held_out(r, holdout)]
+    _, held_out = split(with_label_coverage(records, declared), holdout)
     active_metrics = None
-    if active_path is not None and held_out:
+    if active is not None and held_out:
         say(f"evaluating the active model on the same {len(held_out)} held-out texts")
-        active_metrics = headline_metrics(evaluate(load_artifact(active_path).model, held_out))
+        active_metrics = headline_metrics(evaluate(active.model, held_out))
     return {
         "evaluation": loaded.card.get("metrics"),
         "active_metrics": active_metrics,
         "held_out": len(held_out),
+        "gate": loaded.card.get("gate"),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -28,9 +29,10 @@ from api.middleware import AuthenticationGate, RequestContextMiddleware
 from api.openapi import openapi_builder
 from api.responses import json_response
 from api.route_table import RouteTable
-from api.routes import analyze, classify, drivers, feedback, health, jobs, models, themes
+from api.routes import analyze, classify, drivers, feedback, health, jobs, models, review, themes, ui
 from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
+from api.snapshot import SnapshotCache
 from api.storage import FeedbackStore, JobStore
 from cxtext.taxonomy import Taxonomy
 from models.registry import Registry
@@ -43,7 +45,7 @@ access, staff) with their polarity, NPS category, churn risk, each with evidence
 dashboards, analyse which drivers move NPS, and manage model versions.
 
 Every route but `/healthz` and `/readyz` needs `Authorization: Bearer <key>` with the right scope
-(`classify`, `ingest`, `read`, `train`, `admin`). Errors are RFC 9457 problem documents.
+(`classify`, `ingest`, `read`, `label`, `train`, `admin`). Errors are RFC 9457 problem documents.
 """
 
 
@@ -62,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if orphans:
         log.warning("jobs of stopped processes marked failed", extra={"fields": {"jobs": orphans}})
 
+    snapshots = SnapshotCache(store)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         holder.start_watching()
+        warming = threading.Thread(target=_warm, args=(snapshots, holder), name="snapshot-warm", daemon=True)
+        warming.start()
         yield
         holder.stop_watching()
         engine.dispose()
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.batcher = MicroBatcher(holder)
     app.state.store = store
     app.state.jobs = job_store
+    app.state.snapshots = snapshots
     app.state.runner = JobRunner(
         job_store,
         store,
@@ -106,7 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(ModelUnavailableError, on_no_model)
     # Outermost last: request context (id, metrics, log) -> CORS (answers preflights) -> key gate -> routes.
-    app.add_middleware(AuthenticationGate, keys=keys, public=public_paths(public))
+    app.add_middleware(
+        AuthenticationGate, keys=keys, public=public_paths(public), public_prefixes=PUBLIC_PREFIXES
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -118,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, routes=app.state.routes
     )
-    for module in (classify, analyze, feedback, drivers, themes, models, jobs, health):
+    for module in (classify, analyze, feedback, review, drivers, themes, models, jobs, health, ui):
         app.include_router(module.router)
     if not public:
 
@@ -140,9 +149,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def public_paths(public_docs: bool) -> frozenset[str]:
-    """Paths answered without an API key: the health probes, and the docs when they are public."""
+    """Paths answered without an API key: the health probes, the web interface's pages (which ask for a
+    key and send it with every data request), and the docs when they are public."""
     docs = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json") if public_docs else ()
-    return frozenset(("/healthz", "/readyz", *docs))
+    return frozenset(("/healthz", "/readyz", "/ui", "/ui/", "/ui/review", "/ui/models", *docs))
+
+
+# The web interface's stylesheet and script: static files, public like the pages that load them.
+PUBLIC_PREFIXES = ("/ui/static/",)
+
+
+def _warm(snapshots: SnapshotCache, holder: ModelHolder) -> None:
+    """Build the analysis snapshot at start-up, so the first dashboard does not wait for it (tens of
+    seconds at 100,000 stored items); a failure here only means the first analysis builds it."""
+    try:
+        snapshots.current(holder.current().model.taxonomy_)
+    except Exception:  # no model yet, database unreachable: logged, retried by the first analysis
+        log.warning("analysis snapshot not built at start-up", exc_info=True)
 
 
 def app_from_env() -> FastAPI:

@@ -107,13 +107,17 @@ class AuthenticationGate:
     route's business, whether the caller is anyone at all is decided here, first.
     """
 
-    def __init__(self, app: ASGIApp, keys: KeyRing, public: frozenset[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, keys: KeyRing, public: frozenset[str], public_prefixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.keys = keys
         self.public = public
+        self.public_prefixes = public_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.public:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in self.public or path.startswith(self.public_prefixes):
             await self.app(scope, receive, send)
             return
         try:

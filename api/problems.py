@@ -40,7 +40,10 @@ class Problem(Exception):
         title: str | None = None,
         slug: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> None:
+        """`extensions` are RFC 9457 extension members: more facts a client may act on (e.g. the labels
+        that stay when a label is refused)."""
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -48,6 +51,7 @@ class Problem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.slug = slug
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 def invalid(field: str, message: str, location: str = "body", status: int = 422) -> Problem:
@@ -67,6 +71,7 @@ def problem_response(problem: Problem) -> Response:
     }
     if problem.errors:
         body["errors"] = problem.errors
+    body.update({k: v for k, v in problem.extensions.items() if k not in body})
     return Response(
         json.dumps(body, ensure_ascii=False),
         status_code=problem.status,

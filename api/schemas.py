@@ -333,6 +333,57 @@ class FeedbackPage(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
+# -- review queue and analysts' labels ---------------------------------------------------------------------
+class ReviewItem(BaseModel):
+    id: str
+    text: str
+    lang: str
+    segments: dict[str, str]
+    created_at: str
+    uncertainty: float = Field(description="mean uncertainty over the heads (0 = sure, 1 = a coin toss)")
+    prediction: Classification = Field(description="the active model's classification, with evidence")
+
+
+class ReviewPage(BaseModel):
+    model_version: str
+    items: list[ReviewItem]
+    remaining: int = Field(description="unlabelled stored items matching the filters")
+
+
+class LabelsRequest(_Request):
+    """An analyst's labels for one stored item. `drivers` is required (`[]` = none mentioned), so a
+    label always says which drivers the text is about; the other labels are optional."""
+
+    sentiment: Sentiment | None = None
+    drivers: list[str] = Field(description="every driver the text talks about; [] for none")
+    driver_sentiment: dict[str, Sentiment] = Field(
+        default_factory=dict, description="polarity toward drivers listed in `drivers`"
+    )
+    nps_category: NpsCategory | None = None
+    churn: bool | None = None
+
+
+LABELS_EXAMPLES = {
+    "courier": {
+        "summary": "Late delivery, rude courier",
+        "value": {
+            "sentiment": "negative",
+            "drivers": ["access", "staff"],
+            "driver_sentiment": {"access": "negative", "staff": "negative"},
+            "nps_category": "detractor",
+            "churn": False,
+        },
+    }
+}
+
+
+class LabelledItem(BaseModel):
+    id: str
+    labels: dict
+    labelled_by: str = Field(description="name of the API key that labelled it (never the key)")
+    labelled_at: str
+
+
 # -- analysis ---------------------------------------------------------------------------------------------
 class AnalysisOptions(_Request):
     """How the driver analysis groups and tests (see README, "Driver analysis")."""
@@ -425,6 +476,11 @@ class ModelInfo(BaseModel):
     metrics: dict[str, float] = Field(description="headline scores on the model's held-out slice")
     trained_heads: list[str]
     n_train: int | None
+    base: dict | None = Field(description="the base it was trained on top of and the weights, if any")
+    gate: dict | None = Field(
+        description="the gate's verdict against the model active when it was trained: pass, blocked or "
+        "no-data, evaluation rows, per head the difference with its interval, warnings"
+    )
 
 
 class ModelList(BaseModel):

@@ -6,24 +6,36 @@ stored whole or not at all, and a re-scoring step updates a whole batch of rows 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import Engine, and_, exists, func, select, text, update
+from sqlalchemy import Engine, and_, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from api.db import Feedback, FeedbackSegment, Job
+from cxtext.uncertainty import informativeness
 
 _PROGRESS_LOG = 50
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def as_utc_precise(moment: dt.datetime | None) -> str | None:
+    """ISO timestamp in UTC to the microsecond: a version stamp, not something to show."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def as_utc(moment: dt.datetime | None) -> str | None:
@@ -65,6 +77,60 @@ class FeedbackFilter:
     model_version: str | None = None
     segments: dict[str, str] = field(default_factory=dict)
     labelled: bool | None = None
+
+
+class UnknownFeedbackError(LookupError):
+    """No stored feedback has this id."""
+
+
+class LabelConflictError(Exception):
+    """Another analyst (or the ingested data) already labelled this row: nothing was changed."""
+
+    def __init__(self, labels: dict | None, labelled_by: str | None, labelled_at: dt.datetime | None) -> None:
+        super().__init__("already labelled")
+        self.labels = labels
+        self.labelled_by = labelled_by
+        self.labelled_at = labelled_at
+
+
+class Segment(NamedTuple):
+    key: str
+    value: str
+
+
+_ANALYSIS_COLUMNS = (
+    "id",
+    "external_id",
+    "text",
+    "lang",
+    "lang_given",
+    "score",
+    "score_scale",
+    "date",
+    "labels",
+    "labelled_by",
+    "prediction",
+    "model_version",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRow:
+    """A stored item as the analysis reads it (the attributes `api.analysis.stored_record` uses)."""
+
+    id: int
+    external_id: str
+    text: str
+    lang: str
+    lang_given: bool
+    score: float | None
+    score_scale: str | None
+    date: dt.date | None
+    labels: dict | None
+    labelled_by: str | None
+    prediction: dict
+    model_version: str
+    segments: list[Segment]
 
 
 class FeedbackStore:
@@ -150,6 +216,70 @@ class FeedbackStore:
                 return
             after = rows[-1].id
 
+    def review_candidates(self, where: FeedbackFilter, limit: int) -> list[Feedback]:
+        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: oldest)."""
+        unlabelled = dataclasses.replace(where, labelled=False)
+        statement = (
+            self._select(unlabelled)
+            .order_by(Feedback.uncertainty.desc().nulls_last(), Feedback.id)
+            .limit(limit)
+        )
+        with self.sessions() as session:
+            return list(session.scalars(statement))
+
+    def set_labels(self, external_id: str, labels: dict, who: str, *, overwrite: bool = False) -> Feedback:
+        """Store an analyst's labels in one conditional UPDATE, so two analysts racing for one row cannot
+        both win: without `overwrite` only an unlabelled row, or one this analyst labelled, is written.
+        Raises UnknownFeedbackError, or LabelConflictError carrying the labels that stay."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            statement = update(Feedback).where(Feedback.external_id == external_id)
+            if not overwrite:
+                statement = statement.where(or_(Feedback.labels.is_(None), Feedback.labelled_by == who))
+            values = {"labels": labels, "labelled_by": who, "labelled_at": now, "updated_at": now}
+            if session.execute(statement.values(**values)).rowcount == 1:
+                return session.scalars(select(Feedback).where(Feedback.external_id == external_id)).one()
+            row = session.scalars(select(Feedback).where(Feedback.external_id == external_id)).first()
+            if row is None:
+                raise UnknownFeedbackError(external_id)
+            raise LabelConflictError(row.labels, row.labelled_by, row.labelled_at)
+
+    def revision(self) -> tuple[int | None, str | None]:
+        """(largest id, latest update), two index look-ups: it moves whenever an item is added, updated,
+        labelled or re-scored (items are never deleted), which is when an analysis snapshot of the store
+        must be refreshed."""
+        statement = select(func.max(Feedback.id), func.max(Feedback.updated_at))
+        with self.sessions() as session:
+            last_id, updated = session.execute(statement).one()
+        return last_id, as_utc_precise(updated)
+
+    def revision_before(self, last_id: int) -> tuple[int, str | None]:
+        """(rows, latest update) among the items with id ≤ `last_id`: unchanged means only appends since."""
+        statement = select(func.count(Feedback.id), func.max(Feedback.updated_at)).where(
+            Feedback.id <= last_id
+        )
+        with self.sessions() as session:
+            count, updated = session.execute(statement).one()
+        return int(count), as_utc_precise(updated)
+
+    def analysis_rows(self, after_id: int | None, size: int = 5000) -> list[AnalysisRow]:
+        """Up to `size` items with id > `after_id` in id order, as plain rows with what the analysis reads
+        (no ORM objects: building them is most of the cost of reading the whole store)."""
+        statement = select(*(getattr(Feedback, name) for name in _ANALYSIS_COLUMNS)).order_by(Feedback.id)
+        if after_id is not None:
+            statement = statement.where(Feedback.id > after_id)
+        with self.sessions() as session:
+            rows = session.execute(statement.limit(size)).all()
+            if not rows:
+                return []
+            segments: dict[int, list[Segment]] = {}
+            pairs = select(FeedbackSegment.feedback_id, FeedbackSegment.key, FeedbackSegment.value).where(
+                FeedbackSegment.feedback_id.between(rows[0].id, rows[-1].id)
+            )
+            for feedback_id, key, value in session.execute(pairs.order_by(FeedbackSegment.key)):
+                segments.setdefault(feedback_id, []).append(Segment(key, value))
+        return [AnalysisRow(*row, segments=segments.get(row.id, [])) for row in rows]
+
     def segment_keys(self, where: FeedbackFilter) -> list[str]:
         """The segment keys of the matching items, most used first."""
         ids = self._select(where).with_only_columns(Feedback.id).subquery()
@@ -188,6 +318,7 @@ class FeedbackStore:
                         model_version=model_version,
                         sentiment=_label(prediction),
                         nps_category=_nps(prediction),
+                        uncertainty=informativeness(prediction),
                         updated_at=now,
                     )
                 )
@@ -228,6 +359,12 @@ def _nps(prediction: dict) -> str | None:
 
 
 def _fill(row: Feedback, item: NewFeedback, now: dt.datetime) -> None:
+    """Copy a (new or changed) item into its row. An analyst's labels survive a re-sent item without
+    labels whose text is unchanged (a changed segment or date does not undo someone's work)."""
+    if item.labels is not None or row.labelled_by is None or row.text != item.text:
+        row.labels = item.labels
+        row.labelled_by = None
+        row.labelled_at = None
     row.text = item.text
     row.text_redacted = item.text_redacted
     row.lang = item.lang
@@ -235,8 +372,8 @@ def _fill(row: Feedback, item: NewFeedback, now: dt.datetime) -> None:
     row.score = item.score
     row.score_scale = item.score_scale
     row.date = item.date
-    row.labels = item.labels
     row.prediction = item.prediction
+    row.uncertainty = informativeness(item.prediction)
     row.sentiment = _label(item.prediction)
     row.nps_category = _nps(item.prediction)
     row.model_version = item.model_version

@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from cxtext import __version__
 
 # Order is the order shown by `cxtext --help`.
-COMMANDS: tuple[str, ...] = ("classify", "score", "drivers", "themes", "train", "evaluate", "validate", "serve")
+COMMANDS: tuple[str, ...] = (
+    "classify",
+    "score",
+    "drivers",
+    "themes",
+    "train",
+    "evaluate",
+    "validate",
+    "serve",
+)
 
 
 class CommandError(Exception):

@@ -166,14 +166,22 @@ class FeedbackModel:
 
     # -- training -----------------------------------------------------------------------------------------
     def fit(
-        self, records: Sequence[Record], progress: Progress | None = None, bars: bool = False
+        self,
+        records: Sequence[Record],
+        progress: Progress | None = None,
+        bars: bool = False,
+        sample_weight: Sequence[float] | None = None,
     ) -> FeedbackModel:
         """Train every head that `records` has labels for; `bars` draws a progress bar per head on stderr
-        (texts, fits done, elapsed, ETA), for people watching a long training."""
+        (texts, fits done, elapsed, ETA), for people watching a long training. `sample_weight[i]` weighs
+        record i's loss in every head (default 1): how a user's rows outweigh the starter corpus."""
         say = progress or (lambda _msg: None)
         records = list(records)
         if not records:
             raise ValueError("cannot fit on zero records")
+        weight = np.ones(len(records)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weight.shape != (len(records),) or not np.all(np.isfinite(weight)) or (weight <= 0).any():
+            raise ValueError("sample_weight needs one positive, finite weight per record")
         self.taxonomy_ = self.taxonomy or Taxonomy.default()
         say(f"tokenising {len(records)} texts")
         langs = [r.lang or detect_language(r.text) for r in records]
@@ -187,7 +195,7 @@ class FeedbackModel:
             lexicon_weight=self.lexicon_weight,
         )
         X = self.featurizer_.fit_transform(docs)
-        jobs = self._head_jobs(records, X, say, bars)
+        jobs = self._head_jobs(records, X, say, bars, weight)
         workers = min(len(jobs), self.n_jobs or os.cpu_count() or 1) or 1
         # heads are independent given X, and their solvers run without the GIL: threads share X as it is
         with ThreadPoolExecutor(workers) as pool:
@@ -198,7 +206,7 @@ class FeedbackModel:
         return self
 
     def _head_jobs(
-        self, records: list[Record], X: sp.csr_matrix, say: Progress, bars: bool
+        self, records: list[Record], X: sp.csr_matrix, say: Progress, bars: bool, weight: np.ndarray
     ) -> list[Callable[[], tuple[str, object | None]]]:
         """One callable per head that has labels, the costliest first (so two workers finish together);
         label problems are raised here, before any fitting starts."""
@@ -214,7 +222,7 @@ class FeedbackModel:
                 if any(two_way):  # PolaritySoftmax computes in float32: convert once, not per fold
                     features = features.astype(np.float32)
                 with _bar(bars, name, len(rows), head.steps(len(rows))) as tick:
-                    return name, head.fit(features, labels, two_way, tick)
+                    return name, head.fit(features, labels, two_way, tick, weight[list(rows)])
 
             jobs.append(fit)
 
@@ -245,7 +253,7 @@ class FeedbackModel:
             def drivers() -> tuple[str, object | None]:
                 head = MultiLabelHead(self.C_drivers, random_state=self.random_state)
                 with _bar(bars, "drivers", len(with_drivers), len(names)) as tick:
-                    head.fit(X[with_drivers], Y, names, tick)
+                    head.fit(X[with_drivers], Y, names, tick, weight[with_drivers])
                 return "drivers", head if head.trained_labels else None
 
             jobs.append(drivers)
@@ -258,7 +266,7 @@ class FeedbackModel:
                 lambda: (
                     "driver_sentiment",
                     DriverSentimentHead(self.C_driver_sentiment).fit(
-                        X, np.array(pair_rows), pair_drivers, polarity
+                        X, np.array(pair_rows), pair_drivers, polarity, weight[list(pair_rows)]
                     ),
                 )
             )
@@ -269,7 +277,12 @@ class FeedbackModel:
             _require_two_classes("churn", churn_labels)
             say(f"churn head on {len(churn)} texts")
             head = ClassifierHead(self.C_churn, class_weight="balanced")
-            jobs.append(lambda: ("churn", head.fit(X[list(churn_rows)], churn_labels)))
+            jobs.append(
+                lambda: (
+                    "churn",
+                    head.fit(X[list(churn_rows)], churn_labels, sample_weight=weight[list(churn_rows)]),
+                )
+            )
         return jobs
 
     def _stack_weights(self) -> None:

@@ -45,15 +45,18 @@ class PolaritySoftmax:
         y: Sequence[str],
         polarity_only: Sequence[bool] | None = None,
         init: PolaritySoftmax | None = None,
+        sample_weight: Sequence[float] | None = None,
     ) -> PolaritySoftmax:
         """`init`, a model fitted on the same classes, is where the search starts (the problem is convex,
-        so it changes the time to converge, not the optimum): out-of-fold refits start from the full fit."""
+        so it changes the time to converge, not the optimum): out-of-fold refits start from the full fit.
+        `sample_weight` multiplies each row's loss, as in scikit-learn."""
         labels = np.asarray(y)
         self.classes_ = np.unique(labels)
         n, f = X.shape
         k = len(self.classes_)
         two_way = np.zeros(n, bool) if polarity_only is None else np.asarray(polarity_only, bool)
         full = ~two_way
+        weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if two_way.any():
             missing = set(self.poles) - set(self.classes_)
             if missing or not set(labels[two_way]) <= set(self.poles):
@@ -78,13 +81,13 @@ class PolaritySoftmax:
                 e = np.exp(zf - top)
                 s = e.sum(axis=1, keepdims=True)
                 log_p = zf - top - np.log(s)
-                loss -= float((onehot[full] * log_p).sum())
-                grad_z[full] = e / s - onehot[full]
+                loss -= float((weight[full, None] * onehot[full] * log_p).sum())
+                grad_z[full] = weight[full, None] * (e / s - onehot[full])
             if two_way.any():
                 d = z[two_way, pos] - z[two_way, neg]
                 sign = 2.0 * is_pos[two_way] - 1.0
-                loss += float(np.logaddexp(0.0, -sign * d).sum())
-                g = 1.0 / (1.0 + np.exp(-d)) - is_pos[two_way]
+                loss += float((weight[two_way] * np.logaddexp(0.0, -sign * d)).sum())
+                g = weight[two_way] * (1.0 / (1.0 + np.exp(-d)) - is_pos[two_way])
                 grad_z[two_way, pos] = g
                 grad_z[two_way, neg] = -g
             grad_W = np.asarray(X.T @ grad_z.astype(np.float32), dtype=np.float64) * self.C + W

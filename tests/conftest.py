@@ -63,7 +63,7 @@ def small_model(small_model_dir: Path):
 # (`scripts/start_postgres.sh` prints one); without it those tests fail rather than skip. Deselect them
 # explicitly with `-m "not postgres"` on a machine without PostgreSQL.
 
-API_SCOPES = ("classify", "ingest", "read", "train", "admin")
+API_SCOPES = ("classify", "ingest", "read", "label", "train", "admin")
 
 
 def pytest_configure(config: pytest.Config) -> None:

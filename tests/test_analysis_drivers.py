@@ -174,4 +174,3 @@ def test_a_driver_in_almost_every_response_gets_a_warning(hand_result: dict) -> 
     records += block(10, "passive")
     warnings = analyze(records, bootstrap=0)["warnings"]
     assert any(w.startswith("quality is mentioned in 90% of the NPS responses") for w in warnings)
-

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cxtext.analysis import analyze
+from cxtext.analysis.quotes import highlight
 from cxtext.analysis.report import render_html
 from cxtext.schema import Record
 from tests.conftest import shared_file
@@ -67,3 +68,24 @@ def test_report_of_real_data_without_dates_explains_what_is_missing() -> None:
     html = render_html(analyze(records, bootstrap=100))
     assert "No dates: trends need a column “date” with ISO dates" in html
     assert "from scores" in html and 'aria-label="Driver impact on NPS"' in html
+
+
+def test_persian_report_is_right_to_left_in_persian_with_the_same_numbers(dated_result: dict) -> None:
+    english, persian = render_html(dated_result), render_html(dated_result, lang="fa")
+    assert '<html lang="fa" dir="rtl">' in persian and '<html lang="en" dir="ltr">' in english
+    assert "<h2>چه چیزی NPS را جابه‌جا می‌کند</h2>" in persian and "What moves NPS" not in persian
+    numbers = re.compile(r'<td class="num">([^<]*)</td>')
+    assert numbers.findall(persian) == numbers.findall(english) != []
+
+
+def test_evidence_phrases_are_highlighted_where_they_occur() -> None:
+    pieces = highlight("The courier was VERY rude, very.", ["very rude", "courier", "absent"])
+    assert pieces == [
+        ("The ", False),
+        ("courier", True),
+        (" was ", False),
+        ("VERY rude", True),
+        (", very.", False),
+    ]
+    assert highlight("قیمتش خیلی گرونه", ["گرونه"])[-1] == ("گرونه", True)
+    assert highlight("no evidence", []) == [("no evidence", False)]

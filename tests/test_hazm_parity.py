@@ -101,7 +101,8 @@ def _report(pairs: list[tuple[str, str, str]]) -> tuple[int, int, list[str]]:
 
 def test_normalisation_matches_hazm(persian_texts: list[str], normalizer) -> None:
     pairs = [
-        (text, normalize(text, "fa"), _hazm_form(normalizer.normalize(redact(text)))) for text in persian_texts
+        (text, normalize(text, "fa"), _hazm_form(normalizer.normalize(redact(text))))
+        for text in persian_texts
     ]
     strict, modulo, residual = _report(pairs)
     n = len(pairs)
@@ -131,7 +132,9 @@ def test_intended_differences_are_what_the_docstring_says(persian_texts: list[st
         ours, theirs = normalize(text, "fa"), _hazm_form(normalizer.normalize(redact(text)))
         if ours == theirs or _canonical(ours) != _canonical(theirs):
             continue
-        reasons.update(name for name in _INTENDED if _canonical(ours, keep=name) != _canonical(theirs, keep=name))
+        reasons.update(
+            name for name in _INTENDED if _canonical(ours, keep=name) != _canonical(theirs, keep=name)
+        )
     print(f"\nintended differences: {dict(reasons)}")
     assert reasons["informal mi"] > 400 and reasons["own tokens"] > 10 and reasons["bidi"] >= 1
 

@@ -49,7 +49,12 @@ class LabelSemantics:
             raise ValueError(f"sentiment must be 'full' or 'polarity', not {self.sentiment!r}")
 
 
+ANALYST_SOURCE = "analyst_review"
+
 SOURCES: dict[str, LabelSemantics] = {
+    ANALYST_SOURCE: LabelSemantics(
+        "complete", note="labelled in the review queue: the analyst answered for every driver (required)"
+    ),
     "starter_corpus": LabelSemantics("complete", note="the project's own corpus, every label on every row"),
     "semeval14_restaurants": LabelSemantics("complete", note="aspect categories mapped to drivers"),
     "mams_acsa": LabelSemantics("complete", note="aspect categories mapped to drivers"),

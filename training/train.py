@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import time
@@ -20,6 +19,8 @@ from cxtext.model import FeedbackModel
 from cxtext.schema import Record
 from cxtext.taxonomy import Taxonomy
 from models.artifact import LoadedModel, load_artifact, save_artifact, sha256_file
+from training import gate
+from training.base import base_records, combine
 from training.data import load_records
 from training.evaluate import evaluate
 from training.minimum import check_enough_labels
@@ -39,14 +40,6 @@ CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 def corpus_files() -> list[Path]:
     """The starter corpus shipped with cxtext (written by the project, no third-party text)."""
     return sorted(CORPUS_DIR.glob("*/*.csv"))
-
-
-def is_held_out(record: Record, fraction: float) -> bool:
-    """Stable hash split on the text, so a text and its copies always land on the same side."""
-    if fraction <= 0:
-        return False
-    digest = hashlib.sha256(("cxtext-holdout-v1\0" + " ".join(record.text.lower().split())).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 
 def label_counts(records: Sequence[Record]) -> dict[str, dict[str, int]]:
@@ -95,9 +88,14 @@ def train_records(
     model_params: dict | None = None,
     declared: Declared = None,
     bars: bool = False,
+    base: str | None = None,
+    active: LoadedModel | None = None,
 ) -> LoadedModel:
-    """Fit on all but a held-out slice, evaluate on that slice, write the artifact and its card.
+    """Fit on all but the evaluation rows, evaluate on them, write the artifact and its card.
 
+    The evaluation rows are the stable, id-hashed share `holdout_fraction` of `records` (`training.gate`).
+    `base` ("default") adds the starter corpus, the user's rows weighted up (`training.base`). With an
+    `active` model, the card carries the gate's comparison of the two on rows neither trained on.
     `declared` says what the files' empty cells mean (see `training.sources`); undeclared sources are
     read cautiously, and the count of empty drivers cells read as "not annotated" is reported.
     """
@@ -109,19 +107,29 @@ def train_records(
             "'not annotated' (declare --empty-drivers none-mentioned, or FILE.labels.json, if they mean none)"
         )
     records = with_label_coverage(records, declared)
-    check_enough_labels(records)
-    held_out = [r for r in records if is_held_out(r, holdout_fraction)]
-    training = [r for r in records if not is_held_out(r, holdout_fraction)]
+    training, held_out = gate.split(records, holdout_fraction)
+    fit_rows, weights, base_card = training, None, None
+    if base is not None:
+        combined = combine(base, with_label_coverage(base_records(base)), training)
+        fit_rows, weights, base_card = combined.records, combined.weights, combined.card
+        say(
+            f"training on the {base} base ({base_card['rows']} rows) plus {len(training)} of your rows, "
+            f"each of yours weighing {base_card['weights']['user']:g}"
+        )
+    check_enough_labels(fit_rows)
     started = time.perf_counter()
-    model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(training, progress=say, bars=bars)
+    model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(
+        fit_rows, progress=say, bars=bars, sample_weight=weights
+    )
     seconds = time.perf_counter() - started
     say(f"evaluating on {len(held_out)} held-out texts")
     report = _strip_errors(evaluate(model, held_out)) if held_out else None
     card = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": [{"file": Path(p).name, "sha256": sha256_file(Path(p))} for p in data_files],
-        "counts": {"train": label_counts(training), "held_out": len(held_out)},
-        "holdout": {"fraction": holdout_fraction, "rule": "sha256 of the lower-cased text"},
+        "counts": {"train": label_counts(fit_rows), "held_out": len(held_out)},
+        "holdout": {"fraction": holdout_fraction, "rule": gate.RULE},
+        "base": base_card,
         "heads": {
             "trained": sorted(model.heads_),
             "untrained": model.untrained_heads,
@@ -134,6 +142,9 @@ def train_records(
         "training_seconds": round(seconds, 1),
         "libraries": library_versions(),
     }
+    if active is not None:
+        say(f"comparing with the active model {active.version} on the evaluation rows")
+        card["gate"] = gate.gate_against(model, active, held_out, holdout_fraction)
     say(f"writing {out_dir}")
     save_artifact(model, card, out_dir)
     return load_artifact(out_dir)
@@ -149,6 +160,8 @@ def train_files(
     progress: Progress | None = None,
     empty_drivers: str | None = None,
     bars: bool = False,
+    model_params: dict | None = None,
+    base: str | None = None,
 ) -> LoadedModel:
     """Load labelled files (strict by default: a bad row stops training before anything is written).
 
@@ -167,4 +180,6 @@ def train_files(
         progress=progress,
         declared=file_declarations(paths, result.counts, semantics_from_flag(empty_drivers)),
         bars=bars,
+        model_params=model_params,
+        base=base,
     )

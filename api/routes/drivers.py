@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from api.analysis import stored_record
-from api.auth import require
+from api.deps import ModelDep, ReaderKey, SnapshotsDep
 from api.queries import DriverQuery
 from api.responses import json_response
 from api.schemas import DriverSummary, DriverTrend, problem_responses
-from cxtext.analysis import FrameBuilder, analyze
+from api.snapshot import Snapshot, SnapshotCache
+from cxtext.analysis import analyze
+from cxtext.taxonomy import Taxonomy
 
 router = APIRouter(tags=["drivers"])
 
 
-def analyse_store(request: Request, query: DriverQuery) -> tuple[dict, dict[str, int]]:
-    """The analysis of the matching stored items (read batch by batch) and their model versions."""
-    state = request.app.state
-    where = query.to_filter()
-    taxonomy = state.holder.current().model.taxonomy_
-    by = query.by if query.by is not None else state.store.segment_keys(where)
-    builder = FrameBuilder(taxonomy, date_column="date", segments=by)
-    versions: Counter[str] = Counter()
-    for rows in state.store.batches(where):
-        builder.add(stored_record(row, taxonomy) for row in rows)
-        versions.update(row.model_version for row in rows)
-    analysis = analyze(
-        builder.build(),
-        taxonomy=taxonomy,
-        period=query.period,
-        nps_source=query.nps_source,
-        confidence=query.confidence,
-        min_n=query.min_n,
-        bootstrap=query.bootstrap,
-        quotes=query.quotes,
-    )
-    return analysis, dict(versions)
+def analyse_store(
+    snapshots: SnapshotCache, taxonomy: Taxonomy, query: DriverQuery
+) -> tuple[dict, dict[str, int]]:
+    """The analysis of the matching stored items and their model versions, from the store's snapshot
+    (remembered until the store changes; callers get their own top-level dict to edit)."""
+
+    def compute(snapshot: Snapshot) -> tuple[dict, dict[str, int]]:
+        index = snapshot.select(query.to_filter())
+        analysis = analyze(
+            snapshot.frame_of(index, query.by),
+            taxonomy=taxonomy,
+            period=query.period,
+            nps_source=query.nps_source,
+            confidence=query.confidence,
+            min_n=query.min_n,
+            bootstrap=query.bootstrap,
+            quotes=query.quotes,
+        )
+        return analysis, snapshot.versions(index)
+
+    analysis, versions = snapshots.answer(taxonomy, query.model_dump_json(), compute)
+    return dict(analysis), dict(versions)
 
 
 @router.get(
@@ -48,14 +48,12 @@ def analyse_store(request: Request, query: DriverQuery) -> tuple[dict, dict[str,
     summary="Driver analysis of stored feedback",
 )
 def summary(
-    request: Request,
-    query: Annotated[DriverQuery, Query()],
-    _key: Annotated[object, Depends(require("read"))],
+    query: Annotated[DriverQuery, Query()], snapshots: SnapshotsDep, model: ModelDep, _key: ReaderKey
 ):
     """NPS, each driver's mentions, polarity, NPS impact and key-driver weight, segments and quotes, for
     the items between `from` and `to` that match the language and segment filters. `model_versions`
     says which models predicted them: after a promotion, re-score to compare like with like."""
-    analysis, versions = analyse_store(request, query)
+    analysis, versions = analyse_store(snapshots, model.taxonomy_, query)
     analysis.pop("trends")
     return json_response({"n": analysis["n"], "model_versions": versions, "analysis": analysis})
 
@@ -66,14 +64,10 @@ def summary(
     responses=problem_responses(422, 503),
     summary="NPS and driver mentions per period",
 )
-def trend(
-    request: Request,
-    query: Annotated[DriverQuery, Query()],
-    _key: Annotated[object, Depends(require("read"))],
-):
+def trend(query: Annotated[DriverQuery, Query()], snapshots: SnapshotsDep, model: ModelDep, _key: ReaderKey):
     """One entry per `period` (day, week or month) from the first to the last date, empty periods
     included, with the change against the previous period and whether it exceeds sampling noise."""
-    analysis, versions = analyse_store(request, query)
+    analysis, versions = analyse_store(snapshots, model.taxonomy_, query)
     return json_response(
         {
             "n": analysis["n"],

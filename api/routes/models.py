@@ -42,6 +42,25 @@ def model_info(entry: ModelEntry, active: str | None) -> dict:
         "metrics": headline_metrics(entry.card.get("metrics")),
         "trained_heads": (entry.card.get("heads") or {}).get("trained", []),
         "n_train": sum((counts.get("lang") or {}).values()) if counts else None,
+        "base": entry.card.get("base"),
+        "gate": gate_summary(entry.card.get("gate")),
+    }
+
+
+def gate_summary(report: dict | None) -> dict | None:
+    """What the models page shows of the gate: the verdict, on how many rows, per head the difference
+    and its interval, and any warning (the full report is in the card)."""
+    if report is None:
+        return None
+    return {
+        "verdict": report.get("verdict"),
+        "active_version": report.get("active_version"),
+        "evaluation_rows": report.get("evaluation_rows"),
+        "heads": {
+            head: {key: result.get(key) for key in ("n", "difference", "interval", "verdict")}
+            for head, result in (report.get("heads") or {}).items()
+        },
+        "warnings": report.get("warnings") or [],
     }
 
 
@@ -176,10 +195,24 @@ def train(
     source: Annotated[
         Literal["upload", "feedback"], Form(description="uploaded files or stored feedback")
     ] = "upload",
-    holdout: Annotated[float, Form(gt=0, lt=1, description="share held out for evaluation")] = 0.2,
-    activate: Annotated[bool, Form(description="activate when it scores at least as well")] = True,
+    holdout: Annotated[
+        float,
+        Form(
+            gt=0,
+            lt=1,
+            description="share of your rows (by id hash) no model trains on: the gate's evaluation set; keep "
+            "it the same from one training to the next",
+        ),
+    ] = 0.2,
+    base: Annotated[
+        Literal["default"] | None,
+        Form(description="'default': train on the starter corpus plus your rows, yours weighted up"),
+    ] = None,
+    activate: Annotated[
+        bool, Form(description="activate unless the gate finds it worse than the active model beyond noise")
+    ] = True,
     force: Annotated[
-        bool, Form(description="activate even if it scores worse (needs the admin scope)")
+        bool, Form(description="activate even if the gate blocks it (needs the admin scope)")
     ] = False,
     empty_drivers: Annotated[
         Literal["none-mentioned", "not-annotated"] | None,
@@ -210,7 +243,7 @@ def train(
         folder = Path(tempfile.mkdtemp(prefix="cxtext-upload-"))
         try:
             records, paths = _uploaded_records(request, files, folder)
-            _check_trainable(records, source, empty_drivers, state.settings.max_train_rows)
+            _check_trainable(records, source, empty_drivers, state.settings.max_train_rows, base)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -223,7 +256,7 @@ def train(
             for rows in state.store.batches(FeedbackFilter(labelled=True))
             for row in rows
         ]
-        _check_trainable(records, source, empty_drivers, state.settings.max_train_rows)
+        _check_trainable(records, source, empty_drivers, state.settings.max_train_rows, base)
         paths, names = [], []
     job_id = state.runner.start_training(
         records,
@@ -236,6 +269,7 @@ def train(
             "activate": activate,
             "force": force,
             "empty_drivers": empty_drivers,
+            "base": base,
         },
         data_files=paths,
         cleanup=folder,
@@ -243,12 +277,16 @@ def train(
         activate=activate,
         force=force,
         declared=semantics_from_flag(empty_drivers),
+        base=base,
     )
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)
 
 
-def _check_trainable(records: list[Record], source: str, empty_drivers: str | None, max_rows: int) -> None:
-    """Refuse now what training would refuse later: no labels, too many rows, too few per head."""
+def _check_trainable(
+    records: list[Record], source: str, empty_drivers: str | None, max_rows: int, base: str | None
+) -> None:
+    """Refuse now what training would refuse later: no labels, too many rows, too few per head (on top
+    of a base, its corpus labels every head, so a handful of the user's rows is enough)."""
     field = "files" if source == "upload" else "source"
     if len(records) > max_rows:
         raise Problem(
@@ -260,6 +298,8 @@ def _check_trainable(records: list[Record], source: str, empty_drivers: str | No
         )
     if not any(map(_labelled, records)):
         raise invalid(field, "no labelled rows to train on")
+    if base is not None:
+        return
     try:
         check_enough_labels(with_label_coverage(records, semantics_from_flag(empty_drivers)))
     except TooFewLabelsError as exc:

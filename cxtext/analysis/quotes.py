@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import zlib
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -125,3 +126,39 @@ def _quote(frame: Frame, row: int, confidence: float) -> dict:
         "sentiment": SENTIMENTS[sentiment] if sentiment >= 0 else None,
         "confidence": round(float(confidence), 3),
     }
+
+
+def highlight(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_evidence) runs: each phrase marked where it occurs (case-insensitively,
+    longest first, never overlapping). Phrases are found by their words, not their offsets, because a
+    quote is a cleaned, shortened copy of the stored text."""
+    folded = text.casefold()
+    taken = [False] * len(text)
+    for phrase in sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True):
+        needle, start = phrase.casefold(), 0
+        while (found := folded.find(needle, start)) >= 0:
+            end = found + len(needle)
+            if len(folded) == len(text) and not any(taken[found:end]):
+                taken[found:end] = [True] * (end - found)
+            start = end
+    pieces: list[tuple[str, bool]] = []
+    for char, marked in zip(text, taken, strict=True):
+        if pieces and pieces[-1][1] == marked:
+            pieces[-1] = (pieces[-1][0] + char, marked)
+        else:
+            pieces.append((char, marked))
+    return pieces
+
+
+def marked(text: str, spans: Iterable[Sequence[int]]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, is_marked) runs at sorted, non-overlapping [start, end) `spans`."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces

@@ -56,6 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--themes", action="store_true", help="add a themes section to the HTML report (see `cxtext themes`)"
     )
+    parser.add_argument(
+        "--lang", choices=("en", "fa"), default="en", help="language of the HTML report (fa: right to left)"
+    )
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
@@ -134,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
             inputs=[Path(p).name for p in args.inputs],
             generated_at=stamp,
             themes=_themes(frame, args) if args.themes else None,
+            lang=args.lang,
         )
         Path(args.html).write_text(html, encoding="utf-8")
     _summary(result, skipped, [p for p in (args.json, args.html) if p])

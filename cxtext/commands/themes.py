@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         _write_assignments(args.assignments, assignments)
         written.append(args.assignments)
     if args.html:
-        from cxtext.analysis.themes.report import render_themes_page
+        from cxtext.analysis.report import render_themes_page
 
         Path(args.html).write_text(render_themes_page(result, title="Theme report"), encoding="utf-8")
         written.append(args.html)

@@ -16,7 +16,16 @@ ZWNJ = "\u200c"
 
 # hazm.lemmatizer.Conjugation.get_all(): every template without a space, as (prefixes, endings).
 _PAST_PREFIXES = ("", "ن", "می" + ZWNJ, "نمی" + ZWNJ)
-_PAST_ENDINGS = ("", "م", "ی", "یم", "ید", "ند", "ه", *("ه" + ZWNJ + e for e in ("ام", "ای", "ایم", "اید", "اند")))
+_PAST_ENDINGS = (
+    "",
+    "م",
+    "ی",
+    "یم",
+    "ید",
+    "ند",
+    "ه",
+    *("ه" + ZWNJ + e for e in ("ام", "ای", "ایم", "اید", "اند")),
+)
 _PRESENT_PREFIXES = ("", "ب", "ن", "می" + ZWNJ, "نمی" + ZWNJ)
 _PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
 

@@ -31,16 +31,45 @@ from cxtext.text.hazm_lexicon import ZWNJ
 from cxtext.text.persian_verbs import negative_verb_lemma
 
 EN_CUES = frozenset(
-    {"not", "no", "never", "n't", "n’t", "n‘t", "nt", "without", "nothing", "nobody", "none", "neither", "nor",
-     "cannot", "hardly"}
+    {
+        "not",
+        "no",
+        "never",
+        "n't",
+        "n’t",
+        "n‘t",
+        "nt",
+        "without",
+        "nothing",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "cannot",
+        "hardly",
+    }
 )
 _EN_BREAK_WORDS = frozenset({"but", "however", "although", "though"})
-_BREAK_CHARS = frozenset(".,;:!?…()[]{}\"«»،؛؟-–—")
+_BREAK_CHARS = frozenset('.,;:!?…()[]{}"«»،؛؟-–—')
 
 FA_WINDOW = 3
 FA_FORWARD = frozenset(
-    {"نه", "هیچ", "هیچی", "هیچوقت", "هیچ" + ZWNJ + "وقت", "هیچکس", "هیچ" + ZWNJ + "کس", "هیچکدوم",
-     "هیچ" + ZWNJ + "کدوم", "هیچکدام", "هیچ" + ZWNJ + "کدام", "هرگز", "بدون", "بی"}
+    {
+        "نه",
+        "هیچ",
+        "هیچی",
+        "هیچوقت",
+        "هیچ" + ZWNJ + "وقت",
+        "هیچکس",
+        "هیچ" + ZWNJ + "کس",
+        "هیچکدوم",
+        "هیچ" + ZWNJ + "کدوم",
+        "هیچکدام",
+        "هیچ" + ZWNJ + "کدام",
+        "هرگز",
+        "بدون",
+        "بی",
+    }
 )
 _FA_BREAK_WORDS = frozenset(
     {"و", "ولی", "اما", "که", "چون", "چونکه", "بلکه", "تا", "اگر", "اگه", "لیکن", "منتها", "ضمنا", "درحالیکه"}
@@ -50,22 +79,93 @@ _FA_LIGHT = frozenset({"است", "بود", "شد", "کرد", "داشت", "داد
 # the word before is their subject or object («پیک نیومد»).
 _FA_IDIOMS = {"آمد": "خوش", "خورد": "درد"}
 _FA_INTENSIFIERS = frozenset(
-    {"خیلی", "خیلیم", "زیاد", "زیادی", "اصلا", "اصلاً", "اصلن", "چندان", "چندون", "واقعا", "واقعاً", "کاملا",
-     "کاملاً", "انقدر", "اونقدر", "آنقدر", "اینقدر", "همچین", "چنین", "چنان"}
+    {
+        "خیلی",
+        "خیلیم",
+        "زیاد",
+        "زیادی",
+        "اصلا",
+        "اصلاً",
+        "اصلن",
+        "چندان",
+        "چندون",
+        "واقعا",
+        "واقعاً",
+        "کاملا",
+        "کاملاً",
+        "انقدر",
+        "اونقدر",
+        "آنقدر",
+        "اینقدر",
+        "همچین",
+        "چنین",
+        "چنان",
+    }
 )
-_FA_NOT_PREDICATE = frozenset(
-    {"را", "رو", "و", "که", "هم", "از", "به", "با", "در", "تو", "توی", "برای", "این", "اون", "آن", "ولی",
-     "اما", "یه", "یک"}
-) | FA_FORWARD
+_FA_NOT_PREDICATE = (
+    frozenset(
+        {
+            "را",
+            "رو",
+            "و",
+            "که",
+            "هم",
+            "از",
+            "به",
+            "با",
+            "در",
+            "تو",
+            "توی",
+            "برای",
+            "این",
+            "اون",
+            "آن",
+            "ولی",
+            "اما",
+            "یه",
+            "یک",
+        }
+    )
+    | FA_FORWARD
+)
 
 FINGLISH_CUES = EN_CUES | {"na", "hich", "hichi", "bedoone", "bedoon", "bedun", "bedune", "hargez"}
 _FINGLISH_LIGHT = (
-    "nist", "nabood", "nabud", "nashod", "nashe", "nakard", "nakon", "nadar", "nadasht", "nayomad",
-    "nayoomad", "nayumad", "nemish", "nemikon", "nemia", "nemiy",
+    "nist",
+    "nabood",
+    "nabud",
+    "nashod",
+    "nashe",
+    "nakard",
+    "nakon",
+    "nadar",
+    "nadasht",
+    "nayomad",
+    "nayoomad",
+    "nayumad",
+    "nemish",
+    "nemikon",
+    "nemia",
+    "nemiy",
 )
 _FINGLISH_NEGATIVE = (
-    *_FINGLISH_LIGHT, "nemi", "nmi", "nakhar", "nakhor", "nadid", "naresid", "nagereft", "nagoft", "nadad",
-    "nazad", "natoon", "natun", "natavan", "nakhast", "nakham", "nabayad",
+    *_FINGLISH_LIGHT,
+    "nemi",
+    "nmi",
+    "nakhar",
+    "nakhor",
+    "nadid",
+    "naresid",
+    "nagereft",
+    "nagoft",
+    "nadad",
+    "nazad",
+    "natoon",
+    "natun",
+    "natavan",
+    "nakhast",
+    "nakham",
+    "nabayad",
 )
 _FINGLISH_INTENSIFIERS = frozenset({"kheili", "kheyli", "khaili", "aslan", "ziad", "vaghean", "kamelan"})
 

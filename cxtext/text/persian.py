@@ -86,8 +86,17 @@ _SPECIALS = (
 )
 _BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
 _LIGATURES = {
-    "﷽": "بسم الله الرحمن الرحیم", "﷼": "ریال", "ﷰ": "صلی", "ﷹ": "صلی", "ﷲ": "الله", "ﷳ": "اکبر",
-    "ﷴ": "محمد", "ﷵ": "صلعم", "ﷶ": "رسول", "ﷷ": "علیه", "ﷸ": "وسلم",
+    "﷽": "بسم الله الرحمن الرحیم",
+    "﷼": "ریال",
+    "ﷰ": "صلی",
+    "ﷹ": "صلی",
+    "ﷲ": "الله",
+    "ﷳ": "اکبر",
+    "ﷴ": "محمد",
+    "ﷵ": "صلعم",
+    "ﷶ": "رسول",
+    "ﷷ": "علیه",
+    "ﷸ": "وسلم",
     **dict.fromkeys("ﻵﻶﻷﻸﻹﻺﻻﻼ", "لا"),
 }
 
@@ -175,7 +184,9 @@ def _split(skeleton: str, start: int, end: int, clean: bool) -> Line:
     if "..." in parts or clean:
         kept = [
             (norm, a, b)
-            for norm, a, b in zip(map(_clean if clean else str, line.norms), line.starts, line.ends, strict=True)
+            for norm, a, b in zip(
+                map(_clean if clean else str, line.norms), line.starts, line.ends, strict=True
+            )
             if norm
         ]
         line = Line(*(list(column) for column in zip(*kept, strict=True))) if kept else Line([], [], [])
@@ -210,7 +221,9 @@ def _compact(line: Line) -> Line:
     if None not in line.norms:
         return line
     alive = [i for i, norm in enumerate(line.norms) if norm is not None]
-    return Line([line.norms[i] for i in alive], [line.starts[i] for i in alive], [line.ends[i] for i in alive])
+    return Line(
+        [line.norms[i] for i in alive], [line.starts[i] for i in alive], [line.ends[i] for i in alive]
+    )
 
 
 def _space_tokens(line: Line, lex: HazmLexicon) -> Line:
@@ -253,15 +266,19 @@ def _join_affixes(line: Line, text_start: bool) -> Line:
     i, n = 0, len(norms)
     while i < n:
         norm = norms[i]
-        if last >= 0 and len(prev := norms[last]) >= 2 and (
-            (norm == "ی" and prev[-1] == "ه" and i < n - 1)
-            or (norm in _AFFIX_PERSONS and prev[-1] == "ه")
-            or (
-                norm in _AFFIX_SUFFIXES
-                and prev[-1] not in _NOT_BEFORE_SUFFIX
-                and prev[-2] not in _NOT_BEFORE_SUFFIX
-                and not prev[-1].isdecimal()
-                and not prev[-2].isdecimal()
+        if (
+            last >= 0
+            and len(prev := norms[last]) >= 2
+            and (
+                (norm == "ی" and prev[-1] == "ه" and i < n - 1)
+                or (norm in _AFFIX_PERSONS and prev[-1] == "ه")
+                or (
+                    norm in _AFFIX_SUFFIXES
+                    and prev[-1] not in _NOT_BEFORE_SUFFIX
+                    and prev[-2] not in _NOT_BEFORE_SUFFIX
+                    and not prev[-1].isdecimal()
+                    and not prev[-2].isdecimal()
+                )
             )
         ):
             _merge_left(line, last, i, prev + ZWNJ + norm)

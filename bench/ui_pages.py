@@ -1,0 +1,193 @@
+"""Web-interface page loads with many stored comments, in the system Chromium, beside the JSON route.
+
+    .venv/bin/python bench/ui_pages.py [--rows 100000] [--db PATH] [--model DIR] [--repeat 5]
+
+Stores `--rows` comments through `POST /v1/feedback` (real texts: every dev/test split in ../shared/data,
+replicated with random 0–10 scores, dates over one year, channel and region segments; the database file
+is kept and reused by `--db` when it already holds the rows), serves the app in a thread (SQLite, one
+worker) and times, in Chromium driven by Playwright, from navigation start to the page's content drawn:
+the dashboard in Persian and English (all stored comments, and one segment), the review queue and the
+models page. The alternative beside it is what a dashboard tool would call instead: `GET
+/v1/drivers/summary` with the same query, timed over HTTP (and the dashboard's HTML fragment alone). The
+first analysis after start-up builds the store's snapshot (`cold_first_summary_s`); a load after 1,000
+new comments shows what appending them costs. The machine's load average is recorded: on a shared
+machine every time grows with it. Results: bench/results/ui_pages.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.background import serving  # noqa: E402
+from api.main import create_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from cxtext.paths import shared_data_dir  # noqa: E402
+from training.data import load_records  # noqa: E402
+
+KEY = "bench-key"
+CHROMIUM = "/usr/bin/chromium"
+READY = {
+    "dashboard": "#drivers-table, #empty",
+    "review": "#review-form:not([hidden]), #queue-empty:not([hidden])",
+    "models": "#models-table",
+}
+
+
+def texts() -> list[str]:
+    files = sorted(p for p in shared_data_dir().glob("*/*.csv") if p.stem.endswith(("_dev", "_test")))
+    seen: dict[str, None] = {}
+    for record in load_records(files, strict=False).records:
+        seen.setdefault(record.text[:2000], None)
+    return list(seen)
+
+
+def fill(client: httpx.Client, rows: int, seed: int = 7) -> None:
+    """Store `rows` comments, 1,000 a request (the service's default batch limit)."""
+    pool = texts()
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2025-01-01")
+    channels, regions = ("app", "web", "call_center", "store"), ("tehran", "isfahan", "shiraz", "tabriz")
+    began = time.perf_counter()
+    for first in range(0, rows, 1000):
+        items = [
+            {
+                "id": f"b{i}",
+                "text": pool[int(rng.integers(len(pool)))],
+                "score": int(rng.integers(0, 11)),
+                "date": str(start + np.timedelta64(int(rng.integers(0, 365)), "D")),
+                "segments": {"channel": channels[i % 4], "region": regions[(i // 4) % 4]},
+            }
+            for i in range(first, min(rows, first + 1000))
+        ]
+        response = client.post("/v1/feedback", json={"items": items}, timeout=600)
+        response.raise_for_status()
+        done = first + len(items)
+        print(f"stored {done:,} / {rows:,} ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
+
+
+def stored(client: httpx.Client) -> int:
+    """How many comments the database holds (the summary's n, without dates or filters)."""
+    return client.get("/v1/drivers/summary", params={"bootstrap": 100, "quotes": 0}, timeout=600).json()["n"]
+
+
+def timed(action) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def summary_row(samples: list[float]) -> dict:
+    return {
+        "median_s": round(statistics.median(samples), 3),
+        "max_s": round(max(samples), 3),
+        "first_s": round(samples[0], 3),
+        "runs": len(samples),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "cxtext-ui-bench.sqlite3")
+    parser.add_argument("--models", type=Path, default=ROOT / "models")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    settings = Settings(database_url=f"sqlite:///{args.db}", models_dir=args.models, api_keys=f"{KEY}=admin")
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    results: dict = {"rows": args.rows, "load_average": os.getloadavg()[0], "machine": platform.machine()}
+    with serving(app) as url, httpx.Client(base_url=url, headers=headers) as client:
+        began = time.perf_counter()
+        have = stored(client)  # the first analysis builds the snapshot of the store
+        results["cold_first_summary_s"] = round(time.perf_counter() - began, 3)
+        if have < args.rows:
+            fill(client, args.rows)
+        results["stored"] = stored(client)
+        pages = {
+            "dashboard_fa": "/ui/?lang=fa",
+            "dashboard_en": "/ui/?lang=en",
+            "dashboard_en_segment": "/ui/?lang=en&segment=channel:app",
+            "review": "/ui/review?lang=en",
+            "models": "/ui/models?lang=en",
+        }
+        alternatives = {
+            "summary_json_all": {},
+            "summary_json_segment": {"segment": "channel:app"},
+            "fragment_dashboard_all": {},
+        }
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            page = browser.new_page()
+            page.goto(f"{url}/ui/models?lang=en")
+            page.fill("#api-key", KEY)
+            page.press("#api-key", "Enter")
+            page.wait_for_selector(READY["models"])
+            for name, path in pages.items():
+                ready = READY[name.split("_")[0]]
+                samples = [
+                    timed(
+                        lambda p=path, r=ready: (
+                            page.goto(url + p),
+                            page.wait_for_selector(r, timeout=120_000),
+                        )
+                    )
+                    for _ in range(args.repeat)
+                ]
+                results[name] = summary_row(samples)
+                print(name, results[name], file=sys.stderr)
+            # a write since the last load: 1,000 new comments are appended to the snapshot on the next load
+            batch = [
+                {"id": f"append-{time.time_ns()}-{i}", "text": t, "score": 7}
+                for i, t in enumerate(texts()[:1000])
+            ]
+            client.post("/v1/feedback", json={"items": batch}, timeout=600).raise_for_status()
+            ready = READY["dashboard"]
+            results["dashboard_en_after_1000_new"] = summary_row(
+                [
+                    timed(
+                        lambda: (
+                            page.goto(url + "/ui/?lang=en"),
+                            page.wait_for_selector(ready, timeout=300_000),
+                        )
+                    )
+                ]
+            )
+            print("after append", results["dashboard_en_after_1000_new"], file=sys.stderr)
+            browser.close()
+        for name, params in alternatives.items():
+            samples = [
+                timed(
+                    lambda p=params: client.get(
+                        "/v1/drivers/summary", params=p, timeout=600
+                    ).raise_for_status()
+                )
+                for _ in range(args.repeat)
+            ]
+            results[name] = summary_row(samples)
+            print(name, results[name], file=sys.stderr)
+    out = ROOT / "bench" / "results" / "ui_pages.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
