@@ -107,6 +107,8 @@ def train_records(
             "'not annotated' (declare --empty-drivers none-mentioned, or FILE.labels.json, if they mean none)"
         )
     records = with_label_coverage(records, declared)
+    if base is None:  # on top of a base, the base's corpus labels every head
+        check_enough_labels(records)
     training, held_out = gate.split(records, holdout_fraction)
     fit_rows, weights, base_card = training, None, None
     if base is not None:
@@ -116,7 +118,6 @@ def train_records(
             f"training on the {base} base ({base_card['rows']} rows) plus {len(training)} of your rows, "
             f"each of yours weighing {base_card['weights']['user']:g}"
         )
-    check_enough_labels(fit_rows)
     started = time.perf_counter()
     model = FeedbackModel(taxonomy=taxonomy, **(model_params or {})).fit(
         fit_rows, progress=say, bars=bars, sample_weight=weights
