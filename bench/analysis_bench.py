@@ -46,9 +46,9 @@ from cxtext.analysis.frame import (  # noqa: E402
     FrameBuilder,
     frame_from_records,
 )
+from cxtext.io.records import iter_records, load_records  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
 from cxtext.schema import Record, record_to_row  # noqa: E402
-from training.data import iter_records, load_records  # noqa: E402
 
 SEGMENTS = {
     "channel": ("app", "web", "call_center", "email", "store"),

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from cxtext.cli import main
+from cxtext.io.records import DataError, FileCounts, RowError, iter_records, load_records, write_records
 from cxtext.paths import shared_data_dir
 from cxtext.schema import COLUMNS
 from cxtext.taxonomy import TAXONOMY_ENV
-from training.data import DataError, FileCounts, RowError, iter_records, load_records, write_records
 
 TAXONOMY_LIST = "quality, price, access, staff"
 POLARITY_LIST = "negative, neutral, positive, mixed"

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from cxtext.io.records import load_records, write_records
 from cxtext.model import FeedbackModel
 from cxtext.polarity_softmax import PolaritySoftmax
 from cxtext.schema import Record
 from tests.conftest import FAST_MODEL, shared_file
 from training import gate
 from training.base import BASE_CORPUS_ENV, BaseError, base_records, combine, user_weight
-from training.data import load_records, write_records
 from training.sources import with_label_coverage
 from training.train import corpus_files, train_records
 

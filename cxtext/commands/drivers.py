@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from cxtext.analysis import FrameBuilder, analyze
     from cxtext.analysis.report import render_html
     from cxtext.cli import CommandError
+    from cxtext.io.records import iter_records
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from models.artifact import ArtifactError, load_artifact
-    from training.data import iter_records
 
     if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
         raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")

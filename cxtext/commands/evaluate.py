@@ -26,8 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from cxtext.cli import CommandError
+    from cxtext.io.records import DataError, load_records
     from models.artifact import ArtifactError, load_artifact
-    from training.data import DataError, load_records
     from training.evaluate import evaluate
     from training.report import to_markdown
     from training.sources import SemanticsError, file_declarations, semantics_from_flag

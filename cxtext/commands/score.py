@@ -53,10 +53,10 @@ def run(args: argparse.Namespace) -> int:
 
     from cxtext.analysis.frame import PRED_COLUMNS, prediction_cells, prediction_columns
     from cxtext.cli import CommandError
+    from cxtext.io.records import iter_records
     from cxtext.paths import models_dir
     from cxtext.schema import record_to_row
     from models.artifact import ArtifactError, load_artifact
-    from training.data import iter_records
 
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")

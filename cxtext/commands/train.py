@@ -62,10 +62,10 @@ def progress_printer() -> callable:
 
 def run(args: argparse.Namespace) -> int:
     from cxtext.cli import CommandError
+    from cxtext.io.records import DataError
     from cxtext.model import TrainingDataError
     from cxtext.paths import models_dir
     from cxtext.taxonomy import Taxonomy, TaxonomyError
-    from training.data import DataError
     from training.sources import SemanticsError
     from training.train import corpus_files, train_files
 
