@@ -214,7 +214,7 @@ def test_ids_must_be_unique_across_the_files_loaded_together(tmp_path: Path) -> 
         (
             "notes.txt",
             "text\nhello\n",
-            "unsupported file type (expected .csv, .jsonl, .ndjson or .json, optionally .gz)",
+            "unsupported file type (expected .csv, .jsonl, .ndjson, .json, optionally .gz, or .parquet)",
         ),
         ("missing.csv", None, "file not found"),
         ("broken.csv.gz", "not gzip data", "cannot read file: Not a gzipped file (b'no')"),

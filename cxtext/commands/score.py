@@ -1,4 +1,4 @@
-"""`cxtext score`: add a model's predictions to every row of a CSV or JSON Lines file, streaming.
+"""`cxtext score`: add a model's predictions to every row of a CSV, JSON Lines or Parquet file, streaming.
 
 Output = every input column, in input order, then the prediction columns `pred_lang`, `pred_sentiment`,
 `pred_drivers`, `pred_driver_sentiment`, `pred_driver_confidence`, `pred_nps_category`,
@@ -7,38 +7,45 @@ into the input's label columns, so a given label is never overwritten and `cxtex
 labels from predictions. Label cells are written in the data contract's canonical form (as the loader
 reads them: `9.0` → `9`, drivers in taxonomy order, an empty `nps_category` next to a score filled from it).
 
-Memory stays flat: rows are read, classified and written `--batch-size` at a time. Bad rows are listed
-as `file:row: reason` on stderr and counted at the end, never dropped silently. Exit status: 0 every row
-scored, 1 some rows skipped (listed), 2 unusable input or model.
+Rows are read in chunks and classified by `--workers` processes (or a Dask cluster with `--scheduler`);
+results are written in input order, so the output is the same bytes whatever runs it, and memory stays
+bounded by the chunk size. The output appears under its name only when complete. Bad rows are listed as
+`file:row: reason` on stderr and counted at the end, never dropped silently. Exit status: 0 every row
+scored, 1 some rows skipped (listed), 2 unusable input, model or cluster.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import gzip
-import io
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import IO
+
+from cxtext.commands.engine_options import add_engine_arguments, engine_for
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "score",
-        help="add predictions to every row of a CSV/JSONL file",
-        description="Classify every row of a CSV or JSON Lines file and write it back with prediction "
-        "columns added; streams in batches with bounded memory.",
+        help="add predictions to every row of a CSV/JSONL/Parquet file",
+        description="Classify every row of a CSV, JSON Lines or Parquet file and write it back with "
+        "prediction columns added; streams in chunks with bounded memory, on every core by default.",
     )
     parser.add_argument("--model", metavar="DIR", help="model folder (default: models/default)")
-    parser.add_argument("--in", dest="input", required=True, metavar="FILE", help=".csv / .jsonl (.gz)")
     parser.add_argument(
-        "--out", required=True, metavar="FILE", help=".csv / .jsonl (.gz); format by extension"
+        "--in",
+        dest="input",
+        required=True,
+        metavar="FILE",
+        help=".csv / .jsonl (.gz) / .parquet, or a directory or glob of .parquet files",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help=".csv / .jsonl (.gz) / .parquet; format by extension"
     )
     parser.add_argument("--batch-size", type=int, default=512, metavar="N", help="rows per model call")
+    add_engine_arguments(parser)
     parser.add_argument(
         "--replace",
         action="store_true",
@@ -49,26 +56,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from tqdm import tqdm
 
-    from cxtext.analysis.frame import PRED_COLUMNS, prediction_cells, prediction_columns
+    from cxtext.analysis.frame import PRED_COLUMNS, prediction_columns
+    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
+    from cxtext.batch.score import score_chunk
     from cxtext.cli import CommandError
-    from cxtext.io.records import iter_records
+    from cxtext.io.formats import file_format
+    from cxtext.io.records import RowError
+    from cxtext.io.writer import RowWriter
     from cxtext.paths import models_dir
-    from cxtext.schema import record_to_row
     from models.artifact import ArtifactError, load_artifact
 
     if args.batch_size < 1:
         raise CommandError("--batch-size must be at least 1")
-    for path in (args.input, args.out):
-        if _format(path) is None:
-            raise CommandError(f"{path}: expected .csv, .jsonl, .ndjson or .json (optionally .gz)")
-    if Path(args.input).resolve() == Path(args.out).resolve():
+    inputs = expand_inputs([args.input])
+    if not inputs:
+        raise CommandError(f"{args.input}: no input files")
+    for path in [*inputs, args.out]:
+        if file_format(path) is None:
+            raise CommandError(f"{path}: expected .csv, .jsonl, .ndjson or .json (optionally .gz) or .parquet")
+    if any(Path(path).resolve() == Path(args.out).resolve() for path in inputs):
         raise CommandError("--out must not be the input file")
-    try:
-        columns, rows = _scan(args.input)
-    except (OSError, csv.Error, EOFError) as exc:
-        raise CommandError(f"{args.input}: cannot read: {exc}") from None
+    columns, rows, integers = _scan(inputs)
     clash = [c for c in PRED_COLUMNS if c in columns]
     if clash and not args.replace:
         raise CommandError(
@@ -82,34 +94,33 @@ def run(args: argparse.Namespace) -> int:
 
     reasons: Counter[str] = Counter()
     scored = 0
-    target = Path(args.out)
-    partial = target.with_name(f".partial-{target.name}")
+    work = partial(score_chunk, columns=columns, batch_size=args.batch_size)
+    check_id = IdCheck()
+    header = [*columns, *prediction_columns(model.untrained_heads)]
+    engine = engine_for(args, model)
     try:
         with (
-            _open_text(partial, "w") as out,
+            RowWriter(args.out, header, integers=integers) as out,
             tqdm(total=rows, unit=" rows", disable=args.no_progress, file=sys.stderr, desc="scoring") as bar,
         ):
-            write = _writer(out, _format(args.out), [*columns, *prediction_columns(model.untrained_heads)])
-            for batch in iter_records(
-                args.input, strict=False, taxonomy=model.taxonomy_, batch_size=args.batch_size
-            ):
-                for error in batch.errors:
-                    if error.row is None:
-                        raise CommandError(str(error))
-                    bar.write(str(error), file=sys.stderr)
-                    reasons[error.kind] += 1
-                if batch.records:
-                    results = model.classify(
-                        [r.text for r in batch.records], [r.lang for r in batch.records], explain=False
-                    )
-                    for record, result in zip(batch.records, results, strict=True):
-                        cells = record_to_row(record, model.taxonomy_)
-                        write({**{c: cells.get(c, "") for c in columns}, **prediction_cells(result)})
-                    scored += len(batch.records)
-                bar.update(len(batch.records) + len(batch.errors))
-        partial.replace(target)
+            for label, chunk in engine.map(work, read_chunks(inputs, _chunk_rows(args.batch_size))):
+                good = []
+                for item in chunk:
+                    if not isinstance(item, RowError):
+                        number, record_id, cells = item
+                        item = check_id(label, number, record_id) or cells
+                    if isinstance(item, RowError):
+                        bar.write(str(item), file=sys.stderr)
+                        reasons[item.kind] += 1
+                    else:
+                        good.append(item)
+                out.write(good)
+                scored += len(good)
+                bar.update(len(chunk))
+    except UnusableInput as exc:
+        raise CommandError(str(exc)) from None
     finally:
-        partial.unlink(missing_ok=True)
+        engine.close()
     skipped = sum(reasons.values())
     detail = (
         f" ({', '.join(f'{kind} {n}' for kind, n in sorted(reasons.items()))}; listed above)"
@@ -121,30 +132,51 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if skipped else 0
+def _chunk_rows(batch_size: int) -> int:
+    """Rows per chunk sent to a worker: several model calls, so a task is worth sending."""
+    return max(4 * batch_size, 2048)
 
 
-def _format(path: str | os.PathLike[str]) -> str | None:
-    name = os.fspath(path).lower().removesuffix(".gz")
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith((".jsonl", ".ndjson", ".json")):
-        return "jsonl"
-    return None
+def _scan(paths: list[str]) -> tuple[list[str], int, set[str]]:
+    """The inputs' columns in order (CSV header; JSON Lines: keys in order of first appearance; Parquet:
+    its schema), an upper bound of their rows for the progress bar, and the columns a Parquet input
+    stores as integers (kept integral in Parquet output)."""
+    from cxtext.cli import CommandError
+    from cxtext.io.formats import file_format
+
+    columns: dict[str, None] = {}
+    rows, integers = 0, set()
+    for path in paths:
+        try:
+            if file_format(path) == "parquet":
+                import pyarrow.parquet as pq
+
+                from cxtext.io.parquet import integer_columns
+
+                columns.update(dict.fromkeys(pq.read_schema(path).names))
+                rows += pq.ParquetFile(path).metadata.num_rows
+                integers |= integer_columns(path)
+            else:
+                names, count = _scan_text(path)
+                columns.update(dict.fromkeys(names))
+                rows += count
+        except FileNotFoundError:
+            raise CommandError(f"{path}: file not found") from None
+        except (OSError, csv.Error, EOFError, ValueError) as exc:
+            raise CommandError(f"{path}: cannot read: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    return list(columns), rows, integers
 
 
-def _open_text(path: str | os.PathLike[str], mode: str) -> IO[str]:
-    """A text stream on `path` ("r" or "w"), gzip by extension; the caller closes it (`with`)."""
-    gz = os.fspath(path).lower().endswith(".gz")
-    raw = gzip.open(path, mode + "b") if gz else open(path, mode + "b")  # noqa: SIM115
-    encoding = "utf-8-sig" if mode == "r" else "utf-8"
-    return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
+def _scan_text(path: str) -> tuple[list[str], int]:
+    import io
 
+    from cxtext.io.formats import file_format, open_binary
 
-def _scan(path: str) -> tuple[list[str], int]:
-    """The input's columns in order (CSV header; JSON Lines: keys in order of first appearance) and an upper
-    bound of its rows, for the progress bar and for a CSV header that holds every JSON key."""
-    with _open_text(path, "r") as stream:
-        if _format(path) == "csv":
+    with (
+        open_binary(path) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream,
+    ):
+        if file_format(path) == "csv":
             reader = csv.reader(stream)
             header = [name.strip() for name in next(reader, [])]
             rows = 0
@@ -167,16 +199,3 @@ def _scan(path: str) -> tuple[list[str], int]:
             if isinstance(obj, dict):
                 keys.update(dict.fromkeys(obj))
         return list(keys), rows
-
-
-def _writer(out: IO[str], fmt: str | None, header: list[str]):
-    """A function writing one row dict; CSV gets the header first."""
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n")
-        writer.writeheader()
-        return writer.writerow
-
-    def write_json(row: dict[str, str]) -> None:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    return write_json
