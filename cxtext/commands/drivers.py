@@ -68,7 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    add_engine_arguments(parser)
+    add_engine_arguments(parser, chunk_rows=20_000)
     return parser
 
 
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     engine = engine_for(args, None)  # workers convert rows; predictions (--model) are made below
     try:
         with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
-            chunks = read_chunks(expand_inputs(args.inputs), CHUNK_ROWS)
+            chunks = read_chunks(expand_inputs(args.inputs), args.chunk_rows)
             for label, events, part in engine.map(work, chunks):
                 duplicates = []
                 for event in events:
@@ -180,9 +180,6 @@ def _themes(frame, args: argparse.Namespace) -> dict | None:
     except ThemeError as exc:
         print(f"no themes section: {exc}", file=sys.stderr)
         return None
-
-
-CHUNK_ROWS = 20_000  # rows a worker converts at once
 
 
 def _summary(result: dict, skipped: int, written: list[str]) -> None:

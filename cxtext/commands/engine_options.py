@@ -6,13 +6,20 @@ import argparse
 from typing import Any
 
 
-def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+def add_engine_arguments(parser: argparse.ArgumentParser, chunk_rows: int) -> None:
     parser.add_argument(
         "--workers",
         type=int,
         default=None,
         metavar="N",
         help="worker processes (default: every core; 1 = in this process); the output is the same for any N",
+    )
+    parser.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=chunk_rows,
+        metavar="N",
+        help=f"rows a worker takes at a time; bounds memory (default {chunk_rows})",
     )
     parser.add_argument(
         "--scheduler",
@@ -26,8 +33,8 @@ def engine_for(args: argparse.Namespace, model: Any):
     from cxtext.batch.engine import EngineError, open_engine
     from cxtext.cli import CommandError
 
-    if args.workers is not None and args.workers < 1:
-        raise CommandError("--workers must be at least 1")
+    if (args.workers is not None and args.workers < 1) or args.chunk_rows < 1:
+        raise CommandError("--workers and --chunk-rows must be at least 1")
     try:
         return open_engine(model, workers=args.workers, scheduler=args.scheduler)
     except EngineError as exc:

@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--out", required=True, metavar="FILE", help=".csv / .jsonl (.gz) / .parquet; format by extension"
     )
     parser.add_argument("--batch-size", type=int, default=512, metavar="N", help="rows per model call")
-    add_engine_arguments(parser)
+    add_engine_arguments(parser, chunk_rows=2048)
     parser.add_argument(
         "--replace",
         action="store_true",
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             RowWriter(args.out, header, integers=integers) as out,
             tqdm(total=rows, unit=" rows", disable=args.no_progress, file=sys.stderr, desc="scoring") as bar,
         ):
-            for label, chunk in engine.map(work, read_chunks(inputs, _chunk_rows(args.batch_size))):
+            for label, chunk in engine.map(work, read_chunks(inputs, args.chunk_rows)):
                 good = []
                 for item in chunk:
                     if not isinstance(item, RowError):
@@ -132,11 +132,6 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if skipped else 0
-def _chunk_rows(batch_size: int) -> int:
-    """Rows per chunk sent to a worker: several model calls, so a task is worth sending."""
-    return max(4 * batch_size, 2048)
-
-
 def _scan(paths: list[str]) -> tuple[list[str], int, set[str]]:
     """The inputs' columns in order (CSV header; JSON Lines: keys in order of first appearance; Parquet:
     its schema), an upper bound of their rows for the progress bar, and the columns a Parquet input
