@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.jobs = job_store
     app.state.snapshots = snapshots
-    app.state.runner = JobRunner(job_store, store, holder, registry)
+    app.state.runner = JobRunner(job_store, store, holder, registry, scheduler=settings.dask_scheduler)
     app.state.taxonomy = Taxonomy.from_env()
 
     problems.install(app)

@@ -36,9 +36,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def open_engine(model: Any, *, workers: int | None = None, scheduler: str | None = None) -> Engine:
-    """A Dask engine when a scheduler address is given (or set in CXTEXT_DASK_SCHEDULER), else local."""
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+def open_engine(
+    model: Any, *, workers: int | None = None, scheduler: str | None = None, from_env: bool = True
+) -> Engine:
+    """A Dask engine when a scheduler address is given (or, with `from_env`, set in
+    CXTEXT_DASK_SCHEDULER), else a local one."""
+    if from_env:
+        scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if scheduler:
         from cxtext.batch.cluster import DaskEngine  # distributed is imported only when a cluster is used
 
