@@ -226,7 +226,9 @@ def bench_drivers(
         written = 0
         while written < driver_rows:
             part = table.slice(0, min(len(table), driver_rows - written))
-            ids = pa.array(np.char.add("r", np.arange(written, written + len(part)).astype(str)).astype(object))
+            ids = pa.array(
+                np.char.add("r", np.arange(written, written + len(part)).astype(str)).astype(object)
+            )
             part = part.set_column(part.schema.get_field_index("id"), "id", ids)  # ids stay unique
             writer.write_table(part, row_group_size=250_000)
             written += len(part)

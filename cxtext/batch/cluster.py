@@ -28,7 +28,9 @@ class DaskEngine:
 
     def map(self, fn: WorkerFn, chunks: Iterable[Any]) -> Iterator[Any]:
         client, model = self.client, self._model
-        yield from ordered(lambda chunk: client.submit(fn, model, chunk, pure=False), chunks, 2 * self.workers)
+        yield from ordered(
+            lambda chunk: client.submit(fn, model, chunk, pure=False), chunks, 2 * self.workers
+        )
 
     def close(self) -> None:
         self.client.close()

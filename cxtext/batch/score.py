@@ -35,5 +35,9 @@ def score_chunk(
         results = model.classify([r.text for _, _, r in batch], [r.lang for _, _, r in batch], explain=False)
         for (i, number, record), result in zip(batch, results, strict=True):
             cells = record_to_row(record, taxonomy)
-            out[i] = (number, record.id, {**{c: cells.get(c, "") for c in columns}, **prediction_cells(result)})
+            out[i] = (
+                number,
+                record.id,
+                {**{c: cells.get(c, "") for c in columns}, **prediction_cells(result)},
+            )
     return chunk.label, out  # type: ignore[return-value]

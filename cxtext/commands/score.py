@@ -77,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.input}: no input files")
     for path in [*inputs, args.out]:
         if file_format(path) is None:
-            raise CommandError(f"{path}: expected .csv, .jsonl, .ndjson or .json (optionally .gz) or .parquet")
+            raise CommandError(
+                f"{path}: expected .csv, .jsonl, .ndjson or .json (optionally .gz) or .parquet"
+            )
     if any(Path(path).resolve() == Path(args.out).resolve() for path in inputs):
         raise CommandError("--out must not be the input file")
     columns, rows, integers = _scan(inputs)
@@ -132,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if skipped else 0
+
+
 def _scan(paths: list[str]) -> tuple[list[str], int, set[str]]:
     """The inputs' columns in order (CSV header; JSON Lines: keys in order of first appearance; Parquet:
     its schema), an upper bound of their rows for the progress bar, and the columns a Parquet input
@@ -158,7 +162,9 @@ def _scan(paths: list[str]) -> tuple[list[str], int, set[str]]:
         except FileNotFoundError:
             raise CommandError(f"{path}: file not found") from None
         except (OSError, csv.Error, EOFError, ValueError) as exc:
-            raise CommandError(f"{path}: cannot read: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+            raise CommandError(
+                f"{path}: cannot read: {str(exc).splitlines()[0] if str(exc) else exc}"
+            ) from None
     return list(columns), rows, integers
 
 

@@ -13,7 +13,7 @@ UNSUPPORTED = "unsupported file type (expected .csv, .jsonl, .ndjson, .json, opt
 
 
 def file_format(path: PathLike) -> str | None:
-    """"csv", "jsonl" or "parquet" by extension (CSV and JSON Lines may be gzipped); None otherwise."""
+    """ "csv", "jsonl" or "parquet" by extension (CSV and JSON Lines may be gzipped); None otherwise."""
     name = os.fspath(path).lower()
     if name.endswith((".parquet", ".parq")):
         return "parquet"

@@ -48,7 +48,9 @@ def parquet_rows(path: PathLike, label: str) -> Iterator[object]:
                 number += 1
                 yield number, row
     except (pa.ArrowException, OSError) as exc:
-        yield RowError(label, number + 1, f"unreadable Parquet data, rest of file not read ({_first_line(exc)})", "file")
+        yield RowError(
+            label, number + 1, f"unreadable Parquet data, rest of file not read ({_first_line(exc)})", "file"
+        )
 
 
 def parquet_columns(path: PathLike) -> list[str]:
