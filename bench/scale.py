@@ -12,7 +12,8 @@ with ids, 0–10 scores, dates over a year and a channel — written as CSV and 
 - `score_parquet_cluster`: the same Parquet run through a 2-worker `LocalCluster` (processes);
 - `drivers_parquet_<n>`: `cxtext drivers` on the scored Parquet replicated to `--driver-rows` rows
   (scored once, copied), and `drivers_csv_<n>` on the scored CSV of `--rows` rows;
-- `start`: `cxtext --help`, `cxtext classify "…"` (cold process) and the model load alone, best of 3.
+- `start`: `cxtext --help`, `cxtext classify "…"` (cold process), imports and the model load alone, best
+  of 3, for the model as saved now and as earlier versions saved it (compressed joblib), alternately.
 
 Each run's outputs are checked equal across engines (same bytes for CSV, same table for Parquet). Results
 go to bench/results/scale.json with the load average at the start of each measurement: on a shared
@@ -251,20 +252,53 @@ def best_of(command: list[str], times: int = 3) -> float:
     return round(best, 3)
 
 
-def bench_start(model: str, results: dict) -> None:
-    load_model = f"import time; t = time.perf_counter(); from models.artifact import load_artifact; load_artifact({model!r}); print(time.perf_counter() - t)"
-    loads = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", load_model], check=True, capture_output=True, text=True, cwd=ROOT
-            ).stdout
-        )
-        for _ in range(3)
-    ]
+def old_format_copy(model: str, folder: Path) -> str:
+    """The model as earlier versions saved it (compressed joblib, no ready-built lexicons): the baseline."""
+    import shutil
+
+    import joblib
+
+    from models.artifact import CARD_FILE, LEXICONS_FILE, MODEL_FILE, load_artifact, sha256_file
+
+    target = folder / "old-format"
+    shutil.copytree(model, target)
+    joblib.dump(load_artifact(model).model, target / MODEL_FILE, compress=3)
+    (target / LEXICONS_FILE).unlink(missing_ok=True)
+    card = json.loads((target / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_sha256"] = sha256_file(target / MODEL_FILE)
+    card.pop("lexicons_sha256", None)
+    (target / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    return str(target)
+
+
+def bench_start(model: str, folder: Path, results: dict) -> None:
+    """Best of 3 cold processes each, old and new model format measured alternately (same load)."""
+    old = old_format_copy(model, folder)
+    load_code = (
+        "import sys, time; t = time.perf_counter(); from models.artifact import load_artifact; "
+        "i = time.perf_counter(); load_artifact(sys.argv[1]); e = time.perf_counter(); print(i - t, e - i)"
+    )
+    text = "غذا سرد رسید ولی پیک مودب بود"
+    times: dict[str, list[float]] = {}
+    for _ in range(3):
+        for name, path in (("old_format", old), ("new_format", model)):
+            started = time.perf_counter()
+            subprocess.run([CXTEXT, "classify", "--model", path, text], check=True, capture_output=True)
+            times.setdefault(f"classify_{name}", []).append(time.perf_counter() - started)
+            out = subprocess.run(
+                [sys.executable, "-c", load_code, path], check=True, capture_output=True, text=True, cwd=ROOT
+            ).stdout.split()
+            times.setdefault(f"imports_{name}", []).append(float(out[0]))
+            times.setdefault(f"model_load_{name}", []).append(float(out[1]))
+    started = time.perf_counter()
+    subprocess.run(
+        [CXTEXT, "classify", "--model", model, "The food arrived cold"], check=True, capture_output=True
+    )
+    english = time.perf_counter() - started
     results["start"] = {
         "help_seconds": best_of([CXTEXT, "--help"]),
-        "classify_seconds": best_of([CXTEXT, "classify", "--model", model, "غذا سرد رسید ولی پیک مودب بود"]),
-        "model_load_seconds": round(min(loads), 3),
+        **{f"{name}_seconds": round(min(values), 3) for name, values in times.items()},
+        "classify_english_new_format_seconds": round(english, 3),
         "load_average_1m_at_start": load(),
     }
     print("start", results["start"], flush=True)
@@ -283,10 +317,10 @@ def main() -> None:
         "load_average_1m_at_start": load(),
     }
     started = time.perf_counter()
-    if "start" in args.phases:
-        bench_start(args.model, results)
     with tempfile.TemporaryDirectory(prefix="cxtext-scale-") as tmp:
         folder = Path(tmp)
+        if "start" in args.phases:
+            bench_start(args.model, folder, results)
         if {"score", "cluster", "drivers"} & set(args.phases):
             pool = texts()
             inputs = {n: make_inputs(n, folder, pool) for n in (args.rows // 10, args.rows)}
