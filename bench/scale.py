@@ -344,7 +344,7 @@ def main() -> None:
                     results,
                 )
             small, big = args.rows // 10, args.rows
-            results["growth_100k_to_1m"] = {
+            results[f"growth_{small}_to_{big}_w2_time_ratio"] = {
                 fmt: round(
                     results[f"score_{fmt}_w2_{big}"]["seconds"]
                     / results[f"score_{fmt}_w2_{small}"]["seconds"],

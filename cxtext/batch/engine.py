@@ -72,6 +72,10 @@ class LocalEngine:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1:
+            if hasattr(model, "classify"):
+                # build every lazily loaded table (spaCy for English, lexicons) once, here, so that the
+                # forked workers inherit them instead of each building its own
+                model.classify(["warm up", "گرم"], ["en", "fa"], explain=False)
             # fork: each worker starts with the loaded model, nothing is pickled or reloaded
             self._pool = ProcessPoolExecutor(
                 workers,
