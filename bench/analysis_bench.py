@@ -176,7 +176,7 @@ def score_run(path: Path, model: str, rows: int) -> dict:
     """`cxtext score` in its own process; its peak RSS from the kernel's accounting of that child."""
     with tempfile.TemporaryDirectory() as tmp:
         out_path, log = Path(tmp) / "scored.csv", Path(tmp) / "stderr.txt"
-        command = [sys.executable, "-m", "cxtext.cli", "score", "--model", model, "--in", str(path)]
+        command = [sys.executable, "-m", "cli", "score", "--model", model, "--in", str(path)]
         started = time.perf_counter()
         with open(log, "w", encoding="utf-8") as stderr:
             process = subprocess.Popen(

@@ -9,7 +9,7 @@ from pathlib import Path
 import joblib
 import pytest
 
-from cxtext.cli import main
+from cli import main
 from models.artifact import CARD_FILE, MODEL_FILE, ArtifactError, load_artifact
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cxtext.cli import main
+from cli import main
 from cxtext.io.records import DataError, FileCounts, RowError, iter_records, load_records, write_records
 from cxtext.paths import shared_data_dir
 from cxtext.schema import COLUMNS

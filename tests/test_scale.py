@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import LocalCluster
 
+from cli import main
 from cxtext.batch import score as batch_score
-from cxtext.cli import main
 from cxtext.io.records import load_records
 from tests import test_analysis_predict
 from tests.conftest import shared_file

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from cxtext.cli import main
+from cli import main
 from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel, TrainingDataError
 from cxtext.polarity_softmax import PolaritySoftmax

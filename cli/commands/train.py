@@ -61,7 +61,7 @@ def progress_printer() -> callable:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
     from cxtext.io.records import DataError
     from cxtext.model import TrainingDataError
     from cxtext.paths import models_dir

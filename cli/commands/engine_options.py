@@ -30,8 +30,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser, chunk_rows: int) -> No
 
 def engine_for(args: argparse.Namespace, model: Any):
     """The engine the options ask for; an unreachable scheduler or a bad count is a CommandError."""
+    from cli import CommandError
     from cxtext.batch.engine import EngineError, open_engine
-    from cxtext.cli import CommandError
 
     if (args.workers is not None and args.workers < 1) or args.chunk_rows < 1:
         raise CommandError("--workers and --chunk-rows must be at least 1")

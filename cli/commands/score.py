@@ -23,7 +23,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from cxtext.commands.engine_options import add_engine_arguments, engine_for
+from cli.commands.engine_options import add_engine_arguments, engine_for
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
+    from cli import CommandError
     from cxtext.analysis.frame import PRED_COLUMNS, prediction_columns
     from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
     from cxtext.batch.score import score_chunk
-    from cxtext.cli import CommandError
     from cxtext.io.formats import file_format
     from cxtext.io.records import RowError
     from cxtext.io.writer import RowWriter
@@ -140,7 +140,7 @@ def _scan(paths: list[str]) -> tuple[list[str], int, set[str]]:
     """The inputs' columns in order (CSV header; JSON Lines: keys in order of first appearance; Parquet:
     its schema), an upper bound of their rows for the progress bar, and the columns a Parquet input
     stores as integers (kept integral in Parquet output)."""
-    from cxtext.cli import CommandError
+    from cli import CommandError
     from cxtext.io.formats import file_format
 
     columns: dict[str, None] = {}

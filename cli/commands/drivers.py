@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cxtext.commands.engine_options import add_engine_arguments
+from cli.commands.engine_options import add_engine_arguments
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -80,12 +80,12 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
+    from cli import CommandError
+    from cli.commands.engine_options import engine_for
     from cxtext.analysis import FrameBuilder, analyze
     from cxtext.analysis.report import render_html
     from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
     from cxtext.batch.frames import frame_chunk
-    from cxtext.cli import CommandError
-    from cxtext.commands.engine_options import engine_for
     from cxtext.io.records import RowError
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from models.artifact import ArtifactError, load_artifact

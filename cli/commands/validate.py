@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
     from cxtext.io.records import DataError, load_records
     from cxtext.taxonomy import Taxonomy, TaxonomyError
 
