@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.decomposition import NMF, LatentDirichletAllocation  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
-from training.data import load_records  # noqa: E402
 
 from cxtext.analysis import frame_from_records  # noqa: E402
 from cxtext.analysis.themes import find_themes  # noqa: E402
