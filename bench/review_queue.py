@@ -29,8 +29,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from api.storage import NewFeedback  # noqa: E402
+from cxtext.io.records import load_records  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
-from training.data import load_records  # noqa: E402
 from training.train import corpus_files, train_records  # noqa: E402
 
 FILES = ("fa/snappfood_train.csv", "en/semeval14_restaurants_train.csv", "en/airline_tweets_train.csv")

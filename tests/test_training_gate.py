@@ -178,7 +178,7 @@ def test_the_gate_passes_a_fair_candidate_and_blocks_a_broken_one(
 
 
 def test_cli_trains_on_top_of_the_default(small_base, user_rows, tmp_path: Path, capsys) -> None:
-    from cxtext.cli import main
+    from cli import main
     from models.artifact import read_card
 
     data = tmp_path / "mine.csv"
