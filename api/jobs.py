@@ -19,7 +19,7 @@ import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,8 @@ class JobRunner:
         registry: Registry,
         max_running: int = 1,
         max_queued: int = 1,
+        *,
+        scheduler: str | None = None,
     ) -> None:
         self.jobs = jobs
         self.store = store
@@ -73,6 +75,7 @@ class JobRunner:
         self.registry = registry
         self.max_running = max_running
         self.max_queued = max_queued
+        self.scheduler = scheduler  # a Dask scheduler address: re-scoring then runs on its cluster
 
     def admit(self, key_id: str) -> None:
         """A 429 problem (with Retry-After) when `key_id` already has as many jobs as it may run and queue:
@@ -212,25 +215,45 @@ class JobRunner:
 
     # -- re-scoring ---------------------------------------------------------------------------------------
     def _rescore(self, batch_size: int, progress: Progress) -> dict:
-        """Predict every stored item that another model predicted; each batch is one transaction."""
+        """Predict every stored item that another model predicted; each batch is one transaction.
+
+        Batches are classified here, or on the Dask cluster when a scheduler is configured (the model is
+        shipped to its workers once); either way they are stored in order, one transaction each."""
+        from cxtext.batch.classify import ClassifyChunk, classify_chunk
+        from cxtext.batch.engine import EngineError, open_engine
+
         loaded = self.holder.current()  # one model for the whole job
         total = self.store.count_stale(loaded.version)
         progress(f"re-scoring {total} items with model {loaded.version}", 0.0)
-        done, after = 0, None
-        while rows := self.store.stale(loaded.version, batch_size, after):
-            results = loaded.model.classify(
-                [row.text for row in rows],
-                [row.lang if row.lang_given else None for row in rows],
-                [row.score for row in rows],
-                [row.score_scale for row in rows],
-                explain=False,
+        chunks = (
+            ClassifyChunk(
+                ids=[row.id for row in rows],
+                texts=[row.text for row in rows],
+                langs=[row.lang if row.lang_given else None for row in rows],
+                scores=[row.score for row in rows],
+                scales=[row.score_scale for row in rows],
             )
-            self.store.set_predictions(
-                [(row.id, r) for row, r in zip(rows, results, strict=True)], loaded.version
-            )
-            done, after = done + len(rows), rows[-1].id
-            progress(f"{done} of {total} items re-scored", done / max(total, 1))
+            for rows in self._stale_pages(loaded.version, batch_size)
+        )
+        try:
+            engine = open_engine(loaded.model, workers=1, scheduler=self.scheduler or None, from_env=False)
+        except EngineError as exc:
+            raise JobFailedError(str(exc)) from None
+        done = 0
+        try:
+            for ids, results in engine.map(classify_chunk, chunks):
+                self.store.set_predictions(list(zip(ids, results, strict=True)), loaded.version)
+                done += len(ids)
+                progress(f"{done} of {total} items re-scored", done / max(total, 1))
+        finally:
+            engine.close()
         return {"model_version": loaded.version, "rescored": done}
+
+    def _stale_pages(self, version: str, batch_size: int) -> Iterator[list]:
+        after = None
+        while rows := self.store.stale(version, batch_size, after):
+            yield rows
+            after = rows[-1].id
 
 
 def gate_decision(report: dict | None) -> tuple[bool, str]:

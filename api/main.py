@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry,
         max_running=settings.max_running_jobs_per_key,
         max_queued=settings.max_queued_jobs_per_key,
+        scheduler=settings.dask_scheduler,
     )
     app.state.taxonomy = Taxonomy.from_env()
     app.openapi = openapi_builder(app, settings, app.state.taxonomy)  # type: ignore[method-assign]

@@ -34,6 +34,7 @@ ENV_VARS: dict[str, str] = {
     "public_docs": "CXTEXT_PUBLIC_DOCS",
     "log_level": "CXTEXT_LOG_LEVEL",
     "model_check_seconds": "CXTEXT_MODEL_CHECK_SECONDS",
+    "dask_scheduler": "CXTEXT_DASK_SCHEDULER",
 }
 
 
@@ -66,6 +67,7 @@ class Settings(BaseModel):
     public_docs: bool = False
     log_level: str = "INFO"
     model_check_seconds: float = Field(1.0, gt=0)
+    dask_scheduler: str | None = None  # bulk re-scoring runs on this Dask cluster when set
 
     @field_validator("database_url")
     @classmethod

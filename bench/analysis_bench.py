@@ -46,9 +46,9 @@ from cxtext.analysis.frame import (  # noqa: E402
     FrameBuilder,
     frame_from_records,
 )
+from cxtext.io.records import iter_records, load_records  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
 from cxtext.schema import Record, record_to_row  # noqa: E402
-from training.data import iter_records, load_records  # noqa: E402
 
 SEGMENTS = {
     "channel": ("app", "web", "call_center", "email", "store"),
@@ -176,7 +176,7 @@ def score_run(path: Path, model: str, rows: int) -> dict:
     """`cxtext score` in its own process; its peak RSS from the kernel's accounting of that child."""
     with tempfile.TemporaryDirectory() as tmp:
         out_path, log = Path(tmp) / "scored.csv", Path(tmp) / "stderr.txt"
-        command = [sys.executable, "-m", "cxtext.cli", "score", "--model", model, "--in", str(path)]
+        command = [sys.executable, "-m", "cli", "score", "--model", model, "--in", str(path)]
         started = time.perf_counter()
         with open(log, "w", encoding="utf-8") as stderr:
             process = subprocess.Popen(

@@ -50,7 +50,7 @@ import sys
 from pathlib import Path
 
 from training.train import corpus_files
-from training.data import load_records
+from cxtext.io.records import load_records
 
 work, size = Path(sys.argv[1]), int(sys.argv[2])
 texts = [r.text for r in load_records(corpus_files()).records]

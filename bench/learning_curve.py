@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from cxtext.features import TokenFeaturizer  # noqa: E402
 from cxtext.heads import ClassifierHead  # noqa: E402
+from cxtext.io.records import load_records  # noqa: E402
 from cxtext.language import detect_language  # noqa: E402
 from cxtext.model import FeedbackModel  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
@@ -55,7 +56,6 @@ from cxtext.schema import POLARITY_LABELS, Record  # noqa: E402
 from cxtext.tokens import tokenize  # noqa: E402
 from cxtext.uncertainty import diverse_order, entropy, margin  # noqa: E402
 from training.base import USER_WEIGHT_CAP, user_weight  # noqa: E402
-from training.data import load_records  # noqa: E402
 from training.sources import with_label_coverage  # noqa: E402
 from training.train import corpus_files  # noqa: E402
 

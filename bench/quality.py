@@ -31,11 +31,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel
 from cxtext.paths import shared_data_dir
 from cxtext.schema import POLARITY_LABELS, Record
 from training import metrics
-from training.data import load_records
 from training.evaluate import evaluate
 from training.sources import with_label_coverage
 from training.train import corpus_files

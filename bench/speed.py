@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cxtext.io.records import load_records
 from cxtext.paths import models_dir, shared_data_dir
 from models.artifact import load_artifact
-from training.data import load_records
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "speed.json"

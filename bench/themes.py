@@ -48,10 +48,10 @@ from cxtext.analysis import frame_from_records  # noqa: E402
 from cxtext.analysis.themes import find_themes  # noqa: E402
 from cxtext.analysis.themes.finder import ThemeFinder, default_n_themes  # noqa: E402
 from cxtext.analysis.themes.terms import content_terms, is_content, stop_words  # noqa: E402
+from cxtext.io.records import load_records  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
 from cxtext.schema import Record  # noqa: E402
 from cxtext.tokens import tokenize  # noqa: E402
-from training.data import load_records  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 CASES = (

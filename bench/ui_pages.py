@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from api.background import serving  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from cxtext.io.records import load_records  # noqa: E402
 from cxtext.paths import shared_data_dir  # noqa: E402
-from training.data import load_records  # noqa: E402
 
 KEY = "bench-key"
 CHROMIUM = "/usr/bin/chromium"

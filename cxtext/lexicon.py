@@ -23,10 +23,11 @@ lists affirmative forms ("good", «خوب», «می‌ارزه»), and a Persian
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 from itertools import compress
 from operator import itemgetter
@@ -319,13 +320,39 @@ def _parse_tsv(text: str, column: str, labels: Collection[str] | None) -> list[t
     return rows
 
 
-@cache
+_LOADED: dict[str, Lexicon] = {}
+
+
 def load_lexicon(name: str = "drivers") -> Lexicon:
-    """The lexicon shipped as `cxtext/lexicons/<name>.tsv` (`drivers`, `sentiment`), built once per process."""
+    """The lexicon shipped as `cxtext/lexicons/<name>.tsv` (`drivers`, `sentiment`), built once per process
+    (or adopted ready-built from a model artifact, see `adopt_lexicons`)."""
     if name not in _NAMED:
         raise ValueError(f"unknown lexicon {name!r}; shipped: {', '.join(_NAMED)}")
-    text = resources.files("cxtext.lexicons").joinpath(f"{name}.tsv").read_text(encoding="utf-8")
-    return _NAMED[name].from_tsv(text)
+    if name not in _LOADED:
+        _LOADED[name] = _NAMED[name].from_tsv(_source(name))
+    return _LOADED[name]
+
+
+def built_lexicons() -> dict[str, tuple[str, Lexicon]]:
+    """Every shipped lexicon, built, with the digest of the file it was built from: what a model artifact
+    stores so that loading it does not rebuild them (building tokenises every term, which needs spaCy)."""
+    return {name: (_digest(_source(name)), load_lexicon(name)) for name in _NAMED}
+
+
+def adopt_lexicons(stored: Mapping[str, tuple[str, Lexicon]]) -> None:
+    """Use lexicons built earlier (`built_lexicons`) for those whose file is unchanged; others are built
+    from their file on first use as usual."""
+    for name, (digest, lexicon) in stored.items():
+        if name in _NAMED and name not in _LOADED and digest == _digest(_source(name)):
+            _LOADED[name] = lexicon
+
+
+def _source(name: str) -> str:
+    return resources.files("cxtext.lexicons").joinpath(f"{name}.tsv").read_text(encoding="utf-8")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def lexicon_hits(tokens: Sequence[Token], name: str, lang: str | None = None) -> list[Hit]:

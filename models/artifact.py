@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,11 +18,14 @@ from pathlib import Path
 import joblib
 import sklearn
 
+from cxtext.lexicon import adopt_lexicons, built_lexicons
 from cxtext.model import FeedbackModel
+from cxtext.text.hazm_lexicon import adopt_hazm_lexicon, stored_hazm_lexicon
 
 # Bump whenever FeedbackModel's fitted attributes change: older folders are then refused, not half-used.
 FORMAT_VERSION = 2
 MODEL_FILE = "model.joblib"
+LEXICONS_FILE = "lexicons.pickle"  # the lexicons ready-built (optional: rebuilt when missing or stale)
 CARD_FILE = "card.json"
 
 
@@ -54,10 +58,14 @@ def save_artifact(model: FeedbackModel, card: dict, out_dir: str | os.PathLike[s
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        joblib.dump(model, staging / MODEL_FILE, compress=3)
+        # a plain uncompressed pickle: the C unpickler reads it several times faster than joblib's Python
+        # one inflates a compressed file (the name stays, so registries keep working)
+        _dump(model, staging / MODEL_FILE)
+        _dump({"lexicons": built_lexicons(), "hazm": stored_hazm_lexicon()}, staging / LEXICONS_FILE)
         checksum = sha256_file(staging / MODEL_FILE)
         full_card = {
             **card,
+            "lexicons_sha256": sha256_file(staging / LEXICONS_FILE),
             "format_version": FORMAT_VERSION,
             "sklearn_version": sklearn.__version__,
             "model_sha256": checksum,
@@ -90,6 +98,34 @@ def read_card(path: str | os.PathLike[str]) -> dict:
     return card
 
 
+def _dump(value: object, path: Path) -> None:
+    with open(path, "wb") as out:
+        pickle.dump(value, out, protocol=5)
+
+
+def _load(path: Path) -> object:
+    """A plain pickle (this version's format) with the C unpickler; a joblib file (what earlier versions
+    wrote: compressed, or with arrays stored after their wrappers) through joblib."""
+    with open(path, "rb") as source:
+        try:
+            return pickle.load(source)
+        except pickle.UnpicklingError:
+            return joblib.load(path)
+
+
+def _adopt_lexicons(path: Path, checksum: str | None) -> None:
+    """Ready-built lexicons saved with the model, when their checksum is the card's; a missing, changed or
+    unreadable file only costs the rebuild."""
+    if checksum is None or not path.is_file() or sha256_file(path) != checksum:
+        return
+    try:
+        stored = _load(path)
+        adopt_lexicons(stored["lexicons"])  # type: ignore[index]
+        adopt_hazm_lexicon(stored["hazm"])  # type: ignore[index]
+    except Exception:
+        return
+
+
 def load_artifact(path: str | os.PathLike[str]) -> LoadedModel:
     """Load and verify a model folder; every failure is an `ArtifactError` with a readable reason."""
     folder = Path(path)
@@ -111,13 +147,16 @@ def load_artifact(path: str | os.PathLike[str]) -> LoadedModel:
     if sha256_file(model_path) != card["model_sha256"]:
         raise ArtifactError(f"{model_path}: checksum mismatch, the file is corrupted or was modified")
     try:
-        model = joblib.load(model_path)
+        model = _load(model_path)
     except Exception as exc:  # a file that passed the checksum but does not unpickle: wrong writer
         raise ArtifactError(f"{model_path}: cannot be loaded ({type(exc).__name__})") from exc
     if not isinstance(model, FeedbackModel):
         raise ArtifactError(f"{model_path}: holds a {type(model).__name__}, not a FeedbackModel")
-    try:  # a pickle from other model code can load yet fail on first use: find out now, not mid-request
-        model.classify(["ok"], ["en"])
+    _adopt_lexicons(folder / LEXICONS_FILE, card.get("lexicons_sha256"))
+    # A pickle from other model code can load yet fail on first use: find out now, not mid-request. A
+    # Persian text exercises every head without loading spaCy, which English texts load when they come.
+    try:
+        model.classify(["ok خوب"], ["fa"])
     except Exception as exc:
         raise ArtifactError(
             f"{model_path}: made by incompatible model code ({type(exc).__name__}); retrain"

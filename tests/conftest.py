@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.paths import shared_data_dir
 from cxtext.schema import Record
-from training.data import load_records
 from training.train import CORPUS_DIR
 
 

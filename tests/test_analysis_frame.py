@@ -8,9 +8,9 @@ import numpy as np
 
 from cxtext.analysis import FrameBuilder, analyze
 from cxtext.analysis.frame import LABEL, NONE, PREDICTED, SCORE, STATE_CODE
+from cxtext.io.records import iter_records, load_records
 from cxtext.schema import Record
 from tests.conftest import shared_file
-from training.data import iter_records, load_records
 
 PRED = {
     "pred_lang": "en",

@@ -10,10 +10,10 @@ import pytest
 from cxtext.analysis import analyze, frame_from_records
 from cxtext.analysis.frame import LABEL, PREDICTED, STATE_CODE
 from cxtext.analysis.predict import fill_predictions
+from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel
 from cxtext.schema import Record
 from tests.conftest import shared_file
-from training.data import load_records
 
 SLICE = {
     "en/semeval14_restaurants_train.csv": 8,

@@ -9,9 +9,9 @@ import pytest
 from cxtext.analysis import analyze
 from cxtext.analysis.quotes import highlight
 from cxtext.analysis.report import render_html
+from cxtext.io.records import load_records
 from cxtext.schema import Record
 from tests.conftest import shared_file
-from training.data import load_records
 
 
 @pytest.fixture(scope="module")

@@ -320,3 +320,33 @@ def test_rescore_needs_the_train_scope_and_a_valid_body(client, auth) -> None:
     assert_problem(
         client.post("/v1/feedback/rescore", json={"batch_size": 0}, headers=auth("train")), 422, "batch_size"
     )
+
+
+def test_rescoring_runs_on_a_dask_cluster_when_one_is_configured(client, auth) -> None:
+    """The same job on a 2-worker LocalCluster stores exactly what the in-process job stores."""
+    from distributed import LocalCluster
+
+    ingest(client, auth, items())
+    other = next(
+        m["version"]
+        for m in client.get("/v1/models", headers=auth("read")).json()["models"]
+        if not m["active"]
+    )
+    assert client.post(f"/v1/models/{other}/activate", headers=auth("admin")).status_code == 200
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        client.app.state.runner.scheduler = cluster.scheduler_address
+        response = client.post("/v1/feedback/rescore", json={"batch_size": 2}, headers=auth("train"))
+        job = wait_for_job(client, auth, response.json()["job_id"])
+    assert job["status"] == "succeeded", job
+    assert job["result"] == {"model_version": other, "rescored": 4}
+    stored = listing(client, auth)["items"]
+    model = client.app.state.holder.loaded.model
+    for item in stored:
+        assert item["model_version"] == other
+        expected = model.classify([item["text"]], [None], [item["score"]], ["0-10"], explain=False)[0]
+        assert item["prediction"] == expected
+
+    client.app.state.runner.scheduler = "tcp://127.0.0.1:9"  # nothing listens there
+    response = client.post("/v1/feedback/rescore", headers=auth("train"))
+    job = wait_for_job(client, auth, response.json()["job_id"])
+    assert job["status"] == "failed" and "cannot reach the Dask scheduler" in job["error"]

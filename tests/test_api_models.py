@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from cxtext.io.records import write_records
 from models.registry import Registry
 from tests.test_api_classify import EN, FA, assert_problem
 from tests.test_api_feedback import wait_for_job
-from training.data import write_records
 
 
 def versions(client, auth) -> dict:

@@ -64,7 +64,9 @@ def test_a_corrupted_model_is_never_activated(models_root: Path) -> None:
     (broken / "card.json").write_text(json.dumps(card))
     with open(broken / "model.joblib", "r+b") as fh:
         fh.seek(100)
-        fh.write(b"\0\0\0\0")
+        flipped = bytes(b ^ 0xFF for b in fh.read(4))  # changed whatever they were (zeros are common)
+        fh.seek(100)
+        fh.write(flipped)
     with pytest.raises(RegistryError, match="checksum"):
         registry.activate("broken-version")
     assert registry.pointer_signature() is None

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from api.auth import digest
+from cxtext.io.records import load_records
 from cxtext.schema import Record
 from cxtext.uncertainty import informativeness, jaccard, shingles
 from tests.conftest import shared_file
 from tests.test_api_classify import assert_problem
-from training.data import load_records
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +214,7 @@ def test_export_round_trips_into_training(client, auth, gold, tmp_path: Path, ap
             assert dict(back.driver_sentiment or {}) == dict(record.driver_sentiment or {})
             assert back.source == "analyst_review"
     # the export trains as it is: empty drivers of analysts' rows read as "none mentioned"
-    from training.data import write_records
+    from cxtext.io.records import write_records
 
     base = tmp_path / "base.csv"
     write_records(base, api_training_records)
@@ -232,9 +232,9 @@ def test_labelled_in_the_queue_trained_with_base_and_gated(
 ) -> None:
     """The loop end to end: label from the queue, train on stored feedback on top of the default, and the
     models listing shows the base, the weights and the gate's verdict on rows neither model trained on."""
+    from cxtext.io.records import write_records
     from tests.test_api_models import versions, wait_for_job
     from training.base import BASE_CORPUS_ENV
-    from training.data import write_records
     from training.gate import split
 
     folder = tmp_path / "base"

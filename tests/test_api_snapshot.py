@@ -11,8 +11,8 @@ from api.analysis import stored_record
 from api.queries import DriverQuery
 from api.routes.drivers import analyse_store
 from cxtext.analysis import FrameBuilder, analyze
+from cxtext.io.records import load_records
 from tests.conftest import every_nth, shared_file
-from training.data import load_records
 
 
 def reference(store, taxonomy, query: DriverQuery) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import joblib
 import pytest
 
-from cxtext.cli import main
+from cli import main
 from models.artifact import CARD_FILE, MODEL_FILE, ArtifactError, load_artifact
 
 
@@ -159,3 +159,40 @@ def test_a_model_from_older_code_is_refused_at_load_not_at_first_use(artifact_co
     reseal(artifact_copy)
     with pytest.raises(ArtifactError, match="incompatible model code"):
         load_artifact(artifact_copy)
+
+
+def test_a_model_saved_by_an_earlier_version_still_loads(artifact_copy: Path) -> None:
+    """Earlier versions wrote a compressed joblib file and no ready-built lexicons: it loads, and predicts
+    exactly what the same model saved in this version's format predicts."""
+    from models.artifact import LEXICONS_FILE
+
+    current = load_artifact(artifact_copy).model
+    texts = ["پیک خیلی دیر رسید و غذا سرد بود", "The staff were rude and the fees too high"]
+    expected = current.classify(texts)
+    joblib.dump(current, artifact_copy / MODEL_FILE, compress=3)
+    (artifact_copy / LEXICONS_FILE).unlink()
+    reseal(artifact_copy)
+    assert (artifact_copy / MODEL_FILE).read_bytes()[:1] != b"\x80"  # really the compressed format
+    assert load_artifact(artifact_copy).model.classify(texts) == expected
+
+
+def test_stale_or_tampered_ready_built_lexicons_are_not_used(artifact_copy: Path) -> None:
+    """The lexicons file is a cache: a checksum other than the card's means it is ignored, not trusted."""
+    import pickle
+
+    from cxtext import lexicon
+    from models.artifact import LEXICONS_FILE
+
+    with open(artifact_copy / LEXICONS_FILE, "rb") as f:
+        stored = pickle.load(f)
+    stored["lexicons"]["drivers"][1].counts["en", "forged"] = 1
+    with open(artifact_copy / LEXICONS_FILE, "wb") as f:
+        pickle.dump(stored, f)
+    saved = dict(lexicon._LOADED)
+    lexicon._LOADED.clear()
+    try:
+        load_artifact(artifact_copy)
+        assert ("en", "forged") not in lexicon.load_lexicon("drivers").counts
+    finally:
+        lexicon._LOADED.clear()
+        lexicon._LOADED.update(saved)

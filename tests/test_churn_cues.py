@@ -12,10 +12,10 @@ from functools import cache
 import pytest
 
 from cxtext.churn import find_cues, intent_strength, load_cues, required_strings
+from cxtext.io.records import load_records
 from cxtext.schema import Record
 from cxtext.tokens import tokenize
 from tests.conftest import shared_file
-from training.data import load_records
 from training.train import corpus_files
 
 CHURN_INTENT_FILES = [f"en/churn_intent_en_{split}.csv" for split in ("train", "dev", "test")]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cxtext.cli import main
+from cli import main
 from tests import test_analysis_predict
 
 PERSIAN_ROWS = [

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from cli import main
 from cxtext.analysis.frame import PRED_COLUMNS
-from cxtext.cli import main
+from cxtext.io.records import load_records
 from tests import test_analysis_predict
 from tests.conftest import shared_file
-from training.data import load_records
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.schema import Record
-from training.data import load_records
 from training.near_duplicates import near_duplicate_pairs, near_duplicate_rate
 from training.train import corpus_files
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from cxtext.cli import main
+from cli import main
+from cxtext.io.records import DataError, FileCounts, RowError, iter_records, load_records, write_records
 from cxtext.paths import shared_data_dir
 from cxtext.schema import COLUMNS
 from cxtext.taxonomy import TAXONOMY_ENV
-from training.data import DataError, FileCounts, RowError, iter_records, load_records, write_records
 
 TAXONOMY_LIST = "quality, price, access, staff"
 POLARITY_LIST = "negative, neutral, positive, mixed"
@@ -219,7 +219,7 @@ def test_ids_must_be_unique_across_the_files_loaded_together(tmp_path: Path) -> 
         (
             "notes.txt",
             "text\nhello\n",
-            "unsupported file type (expected .csv, .jsonl, .ndjson or .json, optionally .gz)",
+            "unsupported file type (expected .csv, .jsonl, .ndjson, .json, optionally .gz, or .parquet)",
         ),
         ("missing.csv", None, "file not found"),
         ("broken.csv.gz", "not gzip data", "cannot read file: Not a gzipped file (b'no')"),

@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.model import CONFIDENT_NEGATIVE
 from tests.conftest import shared_file
-from training.data import load_records
 
 
 def _drivers(result: dict) -> dict[str, str | None]:

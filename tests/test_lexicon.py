@@ -10,12 +10,12 @@ from functools import cache
 
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.lexicon import DriverLexicon, LexiconError, driver_hits, load_lexicon
 from cxtext.schema import Record
 from cxtext.taxonomy import Taxonomy
 from cxtext.tokens import tokenize
 from tests.conftest import shared_file
-from training.data import load_records
 from training.train import corpus_files
 
 DRIVERS = Taxonomy.default().names

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel, NotFittedError
 from cxtext.schema import Record
 from cxtext.tokens import tokenize
 from tests.conftest import every_nth, shared_file
-from training.data import load_records
 from training.evaluate import evaluate
 
 

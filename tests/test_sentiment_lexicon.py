@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
+from cxtext.io.records import load_records
 from cxtext.lexicon import (
     DriverLexicon,
     Hit,
@@ -25,7 +26,6 @@ from cxtext.lexicon import (
 from cxtext.schema import Record
 from cxtext.tokens import tokenize
 from tests.conftest import shared_file
-from training.data import load_records
 from training.train import corpus_files
 
 # Labelled test splits: never used to write terms or set weights.

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from cxtext.cli import main
+from cli import main
+from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel, TrainingDataError
 from cxtext.polarity_softmax import PolaritySoftmax
 from cxtext.schema import Record
 from tests.conftest import shared_file
-from training.data import load_records
 from training.evaluate import evaluate
 from training.sources import SOURCES, SemanticsError, sidecar_semantics, with_label_coverage
 

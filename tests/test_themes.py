@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli import main
 from cxtext.analysis import analyze, frame_from_records
 from cxtext.analysis.themes import MIN_COMMENTS, ThemeError, find_themes
 from cxtext.analysis.themes.emerging import holm, share_growth_p
 from cxtext.analysis.themes.promote import PromotionError, promotion_records
-from cxtext.cli import main
 from cxtext.schema import Record
 
 # Comments customers write about three subjects, with varied wording around a stable core phrase.

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from cxtext.io.records import load_records, write_records
 from cxtext.model import FeedbackModel
 from cxtext.polarity_softmax import PolaritySoftmax
 from cxtext.schema import Record
 from tests.conftest import FAST_MODEL, shared_file
 from training import gate
 from training.base import BASE_CORPUS_ENV, BaseError, base_records, combine, user_weight
-from training.data import load_records, write_records
 from training.sources import with_label_coverage
 from training.train import corpus_files, train_records
 
@@ -175,3 +175,21 @@ def test_the_gate_passes_a_fair_candidate_and_blocks_a_broken_one(
     assert verdict["verdict"] == "blocked" and "sentiment" in verdict["worse"], verdict["heads"]
     few = gate.gate_against(good.model, active, evaluation[:20], 0.3)
     assert few["evaluation_rows"] == 20 and "fewer than 50" in few["warnings"][0]
+
+
+def test_cli_trains_on_top_of_the_default(small_base, user_rows, tmp_path: Path, capsys) -> None:
+    from cli import main
+    from models.artifact import read_card
+
+    data = tmp_path / "mine.csv"
+    write_records(data, user_rows)
+    out = tmp_path / "cli-model"
+    assert (
+        main(["train", "--data", str(data), "--base", "default", "--out", str(out), "--holdout", "0.2"]) == 0
+    )
+    card = read_card(out)
+    assert card["base"]["name"] == "default" and card["base"]["rows"] == len(small_base)
+    assert card["holdout"] == {"fraction": 0.2, "rule": gate.RULE}
+    assert card["counts"]["held_out"] == len(gate.split(user_rows, 0.2)[1])
+    assert main(["train", "--default", "--base", "default"]) == 2
+    assert "--base adds the starter corpus" in capsys.readouterr().err

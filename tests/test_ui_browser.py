@@ -15,9 +15,9 @@ from api.background import serving
 from api.main import create_app
 from api.settings import Settings
 from cxtext.analysis.formatting import fmt
+from cxtext.io.records import load_records, write_records
 from tests.conftest import every_nth, shared_file
 from training.base import BASE_CORPUS_ENV
-from training.data import load_records, write_records
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(__file__).resolve().parent.parent / "docs"

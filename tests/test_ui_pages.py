@@ -8,8 +8,8 @@ import re
 import pytest
 
 from cxtext.analysis.formatting import fmt
+from cxtext.io.records import load_records
 from tests.conftest import every_nth, shared_file
-from training.data import load_records
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def base_records(name: str) -> list[Record]:
     """The labelled rows a named base stands for (`default`: `base_files()`)."""
     if name not in BASES:
         raise BaseError(f"unknown base {name!r} (known: {', '.join(BASES)})")
-    from training.data import load_records
+    from cxtext.io.records import load_records
 
     return load_records(base_files()).records
 

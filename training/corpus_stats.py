@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from training.data import load_records
+from cxtext.io.records import load_records
 from training.near_duplicates import near_duplicate_rate
 from training.train import corpus_files
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxtext.io.records import FileCounts
 from cxtext.schema import NPS_POLES, POLARITY_LABELS, Record
-from training.data import FileCounts
 
 DRIVER_COVERAGES = ("complete", "listed-only", "none")
 EMPTY_DRIVERS = {"none-mentioned": "complete", "not-annotated": "listed-only"}

@@ -15,13 +15,13 @@ import scipy
 import sklearn
 
 import cxtext
+from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel
 from cxtext.schema import Record
 from cxtext.taxonomy import Taxonomy
 from models.artifact import LoadedModel, load_artifact, save_artifact, sha256_file
 from training import gate
 from training.base import base_records, combine
-from training.data import load_records
 from training.evaluate import evaluate
 from training.minimum import check_enough_labels
 from training.sources import (

@@ -19,9 +19,9 @@ from api.problems import Problem, field_error, invalid
 from api.responses import json_response
 from api.schemas import Activation, JobStarted, ModelList, Str, problem_responses
 from api.storage import FeedbackFilter
+from cxtext.io.records import DataError, load_records
 from cxtext.schema import Record
 from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
-from training.data import DataError, load_records
 from training.minimum import TooFewLabelsError, check_enough_labels
 from training.sources import semantics_from_flag, with_label_coverage
 

@@ -134,6 +134,29 @@ _ROW: dict[str, type] = {
 _ROW_CACHE_LIMIT = 200_000  # distinct label combinations kept; the cache is emptied beyond that
 
 
+@dataclass(slots=True)
+class FramePart:
+    """Converted rows (column chunks whose codes index `levels`) and the counts behind the warnings."""
+
+    chunks: list[dict[str, np.ndarray]]
+    levels: dict[str, tuple[str, ...]]
+    bad_dates: dict[str, int]
+    dates_seen: int
+    bad_pred: dict[str, int]
+
+    def without(self, rows: Sequence[int]) -> FramePart:
+        """The part less the given rows (counted across its chunks), e.g. rows whose id was seen before."""
+        drop = np.asarray(rows, dtype=np.intp)
+        chunks, start = [], 0
+        for chunk in self.chunks:
+            size = len(chunk["text"])
+            local = drop[(drop >= start) & (drop < start + size)] - start
+            keep = np.setdiff1d(np.arange(size), local)
+            chunks.append({name: values[keep] for name, values in chunk.items()})
+            start += size
+        return dataclasses.replace(self, chunks=chunks)
+
+
 class FrameBuilder:
     """Turns batches of Records into a Frame; `date_column` and `segments` name extra (or contract) columns.
 
@@ -248,6 +271,38 @@ class FrameBuilder:
             segments={name: categorical(f"segment:{name}", f"segment:{name}") for name in self.segment_names},
             warnings=tuple(self._warnings()),
         )
+
+    # -- parallel building: workers build parts, one builder absorbs them in input order ---------------------
+    def part(self) -> FramePart:
+        """What this builder has converted, in a form small enough to send between processes."""
+        return FramePart(
+            chunks=self._chunks,
+            levels={name: tuple(levels) for name, levels in self._levels.items()},
+            bad_dates=dict(self._bad_dates),
+            dates_seen=self._dates_seen,
+            bad_pred=dict(self._bad_pred),
+        )
+
+    def absorb(self, part: FramePart) -> None:
+        """Append a part built elsewhere with the same settings; codes are re-mapped onto this builder's
+        levels so the frame equals the one a single builder would have made from the same rows in order."""
+        remap = {
+            name: np.array(
+                [self._levels[name].setdefault(value, len(self._levels[name])) for value in levels],
+                dtype=np.int32,
+            )
+            for name, levels in part.levels.items()
+        }
+        for chunk in part.chunks:
+            for name, codes in remap.items():
+                if len(codes):
+                    chunk[name] = codes[chunk[name]]
+            self._chunks.append(chunk)
+        for value, count in part.bad_dates.items():
+            self._bad_dates[value] = self._bad_dates.get(value, 0) + count
+        for column, count in part.bad_pred.items():
+            self._bad_pred[column] = self._bad_pred.get(column, 0) + count
+        self._dates_seen += part.dates_seen
 
     # -- conversion of one distinct label combination --------------------------------------------------------
     def _pred_labels(self, pred_key: tuple | None) -> Record | None:

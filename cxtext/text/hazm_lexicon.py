@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 ZWNJ = "\u200c"
@@ -79,9 +78,36 @@ def _conjugations(stem_pairs: list[tuple[str, str]]) -> set[str]:
     return {f for f in forms if " " not in f}
 
 
-@cache
+_LOADED: list[HazmLexicon] = []
+
+
 def hazm_lexicon() -> HazmLexicon:
-    """Load once per process (≈0.2 s, ≈60 MB); everything Persian calls this lazily."""
+    """Load once per process (≈0.2 s, ≈60 MB; or adopted ready-built, see `adopt_hazm_lexicon`);
+    everything Persian calls this lazily."""
+    if not _LOADED:
+        _LOADED.append(_build())
+    return _LOADED[0]
+
+
+def stored_hazm_lexicon() -> tuple[str, HazmLexicon]:
+    """The lexicon with the hazm version whose data files it was built from (what a model artifact keeps)."""
+    return _hazm_version(), hazm_lexicon()
+
+
+def adopt_hazm_lexicon(stored: tuple[str, HazmLexicon]) -> None:
+    """Use a lexicon built earlier when it comes from the installed hazm's data; otherwise it is built."""
+    version, lexicon = stored
+    if not _LOADED and version == _hazm_version() and isinstance(lexicon, HazmLexicon):
+        _LOADED.append(lexicon)
+
+
+def _hazm_version() -> str:
+    from importlib.metadata import version
+
+    return version("hazm")
+
+
+def _build() -> HazmLexicon:
     data = hazm_data_dir()
     frequency: dict[str, int] = {}  # a repeated entry keeps its last count, as in hazm's dict
     with (data / "words.dat").open(encoding="utf-8") as handle:

@@ -1,6 +1,8 @@
-"""The `cxtext` command line: one subcommand per module in `cxtext.commands`.
+"""The `cxtext` command line: one subcommand per module in `cli.commands`.
 
-Command modules keep heavy imports inside `run` so that `cxtext --help` stays instant.
+The CLI composes the layers (library, models, training, service), so it sits on top of them, outside the
+`cxtext` library, which imports none of them. Command modules keep heavy imports inside `run` so that
+`cxtext --help` stays instant.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cxtext {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        module = importlib.import_module(f"cxtext.commands.{name}")
+        module = importlib.import_module(f"cli.commands.{name}")
         sub = module.add_parser(subparsers)
         sub.set_defaults(run=module.run)
     return parser
@@ -52,7 +54,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

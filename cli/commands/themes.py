@@ -59,13 +59,13 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from cli import CommandError
     from cxtext.analysis import FrameBuilder, uses_scores
     from cxtext.analysis.themes import ThemeError, find_themes
     from cxtext.analysis.themes.promote import PromotionError, promotion_records, topic_config
-    from cxtext.cli import CommandError
+    from cxtext.io.records import iter_records, write_records
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from models.artifact import ArtifactError, load_artifact
-    from training.data import iter_records, write_records
 
     if args.promote and not (args.topic and args.examples):
         raise CommandError("--promote needs --topic NAME and --examples CSV")

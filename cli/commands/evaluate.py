@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cxtext.commands.train import add_empty_drivers_argument
+from cli.commands.train import add_empty_drivers_argument
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,9 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
+    from cxtext.io.records import DataError, load_records
     from models.artifact import ArtifactError, load_artifact
-    from training.data import DataError, load_records
     from training.evaluate import evaluate
     from training.report import to_markdown
     from training.sources import SemanticsError, file_declarations, semantics_from_flag

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.commands.engine_options import add_engine_arguments
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -21,7 +23,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "segment breakdowns, representative quotes.",
     )
     parser.add_argument(
-        "--in", dest="inputs", nargs="+", required=True, metavar="FILE", help=".csv / .jsonl (.gz)"
+        "--in",
+        dest="inputs",
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help=".csv / .jsonl (.gz) / .parquet, or directories or globs of .parquet files",
     )
     parser.add_argument(
         "--model", metavar="DIR", help="model folder to predict missing labels (default: none)"
@@ -61,22 +68,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--taxonomy", metavar="JSON", help="custom topics config (default: $CXTEXT_TAXONOMY)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_engine_arguments(parser, chunk_rows=20_000)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     import json
     from datetime import UTC, datetime
+    from functools import partial
     from pathlib import Path
 
     from tqdm import tqdm
 
+    from cli import CommandError
+    from cli.commands.engine_options import engine_for
     from cxtext.analysis import FrameBuilder, analyze
     from cxtext.analysis.report import render_html
-    from cxtext.cli import CommandError
+    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
+    from cxtext.batch.frames import frame_chunk
+    from cxtext.io.records import RowError
     from cxtext.taxonomy import Taxonomy, TaxonomyError
     from models.artifact import ArtifactError, load_artifact
-    from training.data import iter_records
 
     if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
         raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")
@@ -93,17 +105,30 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
+    work = partial(frame_chunk, taxonomy=taxonomy, date_column=args.date_column, segments=args.segment)
+    check_id = IdCheck()
     skipped = 0
-    with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
-        for path in args.inputs:
-            for batch in iter_records(path, strict=False, taxonomy=taxonomy, batch_size=10_000):
-                for error in batch.errors:
-                    if error.row is None:
-                        raise CommandError(str(error))
-                    bar.write(str(error), file=sys.stderr)
-                skipped += len(batch.errors)
-                builder.add(batch.records)
-                bar.update(len(batch.records))
+    engine = engine_for(args, None)  # workers convert rows; predictions (--model) are made below
+    try:
+        with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
+            chunks = read_chunks(expand_inputs(args.inputs), args.chunk_rows)
+            for label, events, part in engine.map(work, chunks):
+                duplicates = []
+                for event in events:
+                    if not isinstance(event, RowError):
+                        position, number, record_id = event
+                        event = check_id(label, number, record_id)
+                        if event is None:
+                            continue
+                        duplicates.append(position)
+                    bar.write(str(event), file=sys.stderr)
+                    skipped += 1
+                builder.absorb(part.without(duplicates) if duplicates else part)
+                bar.update(len(events) - len(duplicates))
+    except UnusableInput as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        engine.close()
     frame = builder.build()
 
     with tqdm(

@@ -26,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
     from cxtext.paths import models_dir
     from cxtext.scores import ScoreError, validate_score
     from models.artifact import ArtifactError, load_artifact

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from api.db import make_engine, migrate
     from api.logging import log_config
     from api.settings import Settings, SettingsError
-    from cxtext.cli import CommandError
+    from cli import CommandError
     from models.artifact import ArtifactError, read_card
 
     if args.workers < 1:

@@ -61,11 +61,11 @@ def progress_printer() -> callable:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
+    from cxtext.io.records import DataError
     from cxtext.model import TrainingDataError
     from cxtext.paths import models_dir
     from cxtext.taxonomy import Taxonomy, TaxonomyError
-    from training.data import DataError
     from training.minimum import TooFewLabelsError
     from training.sources import SemanticsError
     from training.train import corpus_files, train_files

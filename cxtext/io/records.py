@@ -12,7 +12,6 @@ down); for JSON Lines the line number. Blank lines are not rows.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import os
@@ -21,18 +20,15 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
+from cxtext.io.formats import UNSUPPORTED, PathLike, file_format, open_binary
 from cxtext.schema import Record, SchemaError, record_from_row, record_to_row
 from cxtext.taxonomy import Taxonomy
-
-PathLike = str | os.PathLike[str]
 
 # Undecodable bytes come through `surrogateescape` as U+DC80..U+DCFF; JSON can also smuggle in lone
 # surrogates as \ud800-style escapes. Either cannot be written back as UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_UNSUPPORTED = "unsupported file type (expected .csv, .jsonl, .ndjson or .json, optionally .gz)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,13 +132,13 @@ def write_records(path: PathLike, records: Iterable[Record], *, taxonomy: Taxono
     CSV columns are the schema columns, then every extra column in order of first appearance. The file
     is written next to its destination and moved into place, so readers never see half a file.
     """
-    fmt = _format(path)
-    if fmt is None:
-        raise ValueError(f"{path}: {_UNSUPPORTED}")
+    fmt = file_format(path)
+    if fmt not in ("csv", "jsonl"):
+        raise ValueError(f"{path}: {UNSUPPORTED}")
     rows = [record_to_row(record, taxonomy) for record in records]
     target = Path(path)
     partial = target.with_name(f".partial-{target.name}")  # same suffix, so the same format
-    with _open_binary(partial, "wb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
+    with open_binary(partial, "wb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
         if fmt == "csv":
             header = list(dict.fromkeys(key for row in rows for key in row))
             writer = csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n")
@@ -154,65 +150,73 @@ def write_records(path: PathLike, records: Iterable[Record], *, taxonomy: Taxono
     return len(rows)
 
 
-def _format(path: PathLike) -> str | None:
-    name = os.fspath(path).lower().removesuffix(".gz")
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith((".jsonl", ".json", ".ndjson")):
-        return "jsonl"
-    return None
-
-
-def _open_binary(path: PathLike, mode: str = "rb") -> IO[bytes]:
-    if os.fspath(path).lower().endswith(".gz"):
-        return gzip.open(path, mode)
-    return open(path, mode)
-
-
 def _read(path: PathLike, taxonomy: Taxonomy, seen_ids: dict[str, str]) -> Iterator[Record | RowError]:
     """Records and RowErrors of one file, in file order; registers ids in `seen_ids` (id → file:row)."""
     label = os.fspath(path)
-    fmt = _format(path)
+    for item in raw_rows(path):
+        if isinstance(item, RowError):
+            yield item
+            continue
+        record = parse_row(label, *item, taxonomy)
+        if isinstance(record, Record):
+            record = check_id(label, item[0], record, seen_ids)
+        yield record
+
+
+def raw_rows(path: PathLike) -> Iterator[tuple[int, dict[str, object]] | RowError]:
+    """(row number, cells) per row of one file, before any check of the cells: what a parallel reader
+    hands to its workers. File-level problems (missing, unreadable, no `text` column) are a RowError
+    with `row` None; a bad row is a RowError with its number."""
+    label = os.fspath(path)
+    fmt = file_format(path)
     if fmt is None:
-        yield RowError(label, None, _UNSUPPORTED, "file")
+        yield RowError(label, None, UNSUPPORTED, "file")
         return
-    rows = _csv_rows(path, label) if fmt == "csv" else _jsonl_rows(path, label)
+    if fmt == "parquet":
+        from cxtext.io.parquet import parquet_rows  # pyarrow only when a Parquet file is read
+
+        rows = parquet_rows(path, label)
+    else:
+        rows = _csv_rows(path, label) if fmt == "csv" else _jsonl_rows(path, label)
     try:
-        for item in rows:
-            if isinstance(item, RowError):
-                yield item
-                continue
-            number, row = item
-            try:
-                record = record_from_row(row, taxonomy)
-            except SchemaError as exc:
-                yield RowError(label, number, str(exc), exc.column)
-                continue
-            if record.id is not None:
-                where = f"{label}:{number}"
-                first = seen_ids.setdefault(record.id, where)
-                if first != where:
-                    yield RowError(label, number, f"duplicate id {record.id!r} (first at {first})", "id")
-                    continue
-            yield record
+        yield from rows
     except FileNotFoundError:
         yield RowError(label, None, "file not found", "file")
     except (OSError, EOFError, zlib.error) as exc:
         yield RowError(label, None, f"cannot read file: {exc}", "file")
 
 
+def parse_row(label: str, number: int, row: dict[str, object], taxonomy: Taxonomy) -> Record | RowError:
+    """One row checked against the data contract (ids are checked across rows by `check_id`)."""
+    try:
+        return record_from_row(row, taxonomy)
+    except SchemaError as exc:
+        return RowError(label, number, str(exc), exc.column)
+
+
+def check_id(label: str, number: int, record: Record, seen_ids: dict[str, str]) -> Record | RowError:
+    """The record, or a RowError when its id was seen before (`seen_ids`: id → first file:row)."""
+    if record.id is None:
+        return record
+    where = f"{label}:{number}"
+    first = seen_ids.setdefault(record.id, where)
+    if first != where:
+        return RowError(label, number, f"duplicate id {record.id!r} (first at {first})", "id")
+    return record
+
+
 def _csv_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, str]] | RowError]:
     """(line, cells by column) per data row. Bytes are decoded with `surrogateescape` so a row with
     invalid UTF-8 is reported on its own instead of making the whole file unreadable."""
     with (
-        _open_binary(path) as raw,
+        open_binary(path) as raw,
         io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream,
     ):
         reader = csv.reader(stream)
         line = 0  # last line of the previous row; 0 while the header is read
         try:
             header = [name.strip() for name in next(reader, [])]
-            problem = _header_problem(header)
+            problem = header_problem(header)
             if problem:
                 yield RowError(label, None, problem, "file")
                 return
@@ -241,7 +245,7 @@ def _csv_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, str]]
                 yield RowError(label, line + 1, f"malformed CSV, rest of file not read: {exc}", "csv")
 
 
-def _header_problem(header: list[str]) -> str | None:
+def header_problem(header: list[str]) -> str | None:
     if not header:
         return "empty file (no header row)"
     if _SURROGATE.search("".join(header)):
@@ -274,7 +278,7 @@ def _bad_bytes(header: list[str], cells: list[str]) -> str:
 
 def _jsonl_rows(path: PathLike, label: str) -> Iterator[tuple[int, dict[str, object]] | RowError]:
     """(line, object) per non-blank line; each line is decoded on its own, so one bad line is one error."""
-    with _open_binary(path) as raw:
+    with open_binary(path) as raw:
         utf8_seen = False
         for number, line in enumerate(raw, start=1):
             line = line.rstrip(b"\r\n")

@@ -33,9 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from cxtext.cli import CommandError
+    from cli import CommandError
+    from cxtext.io.records import DataError, load_records
     from cxtext.taxonomy import Taxonomy, TaxonomyError
-    from training.data import DataError, load_records
 
     try:
         taxonomy = Taxonomy.from_file(args.taxonomy) if args.taxonomy else Taxonomy.from_env()
