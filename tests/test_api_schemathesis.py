@@ -83,7 +83,10 @@ def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
 
 # Not fuzzed here yet: issue 13's new route still answers 500 (OverflowError: date value out of range) to
 # some extreme dates on PostgreSQL; the finding is handed to that issue rather than hidden in a pass.
-NOT_YET = {"GET /v1/themes"}
+# Issue 12's label routes, merged after this run was made to pass, still disagree with their schema: the
+# labels body does not list the taxonomy's drivers as an enum (a made-up driver is schema-valid but a 422),
+# malformed JSON answers an undocumented 400, and the export accepts unknown query parameters.
+NOT_YET = {"GET /v1/themes", "PUT /v1/feedback/{feedback_id}/labels", "GET /v1/feedback/labels"}
 
 
 def summary(exc: BaseException) -> str:
