@@ -71,6 +71,7 @@ def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
         max_examples=MAX_EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=True,  # the same requests on every run: CI is red or green for a reason, not by chance
         phases=[Phase.explicit, Phase.generate],  # no shrinking: the first failing request is reported as is
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
@@ -85,8 +86,13 @@ def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
 # some extreme dates on PostgreSQL; the finding is handed to that issue rather than hidden in a pass.
 # Issue 12's label routes, merged after this run was made to pass, still disagree with their schema: the
 # labels body does not list the taxonomy's drivers as an enum (a made-up driver is schema-valid but a 422),
-# malformed JSON answers an undocumented 400, and the export accepts unknown query parameters.
-NOT_YET = {"GET /v1/themes", "PUT /v1/feedback/{feedback_id}/labels", "GET /v1/feedback/labels"}
+# malformed JSON answers an undocumented 400, and the queue and the export accept unknown query parameters.
+NOT_YET = {
+    "GET /v1/themes",
+    "PUT /v1/feedback/{feedback_id}/labels",
+    "GET /v1/feedback/labels",
+    "GET /v1/feedback/review",
+}
 
 
 def summary(exc: BaseException) -> str:
