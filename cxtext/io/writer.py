@@ -15,21 +15,10 @@ from pathlib import Path
 from types import TracebackType
 
 from cxtext.io.formats import UNSUPPORTED, PathLike, file_format, open_binary
+from cxtext.schema import COLUMNS
 
 # Data-contract columns whose empty cell means "no value" (null in JSON Lines); `text` is never empty.
-LABEL_COLUMNS = (
-    "id",
-    "lang",
-    "sentiment",
-    "drivers",
-    "driver_sentiment",
-    "nps_category",
-    "score",
-    "score_scale",
-    "churn",
-    "source",
-    "split",
-)
+LABEL_COLUMNS = tuple(column for column in COLUMNS if column != "text")
 
 
 def json_cells(row: Mapping[str, str]) -> dict[str, object]:
