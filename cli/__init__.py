@@ -31,6 +31,21 @@ class CommandError(Exception):
     """A user-facing failure: printed as one line, exit code 2, no traceback."""
 
 
+def model_and_taxonomy(model_path: str | None, taxonomy_path: str | None):
+    """The model (when given) and its taxonomy, else the taxonomy file or the environment's; an unreadable
+    model or taxonomy is a CommandError, not a traceback."""
+    from cxtext.taxonomy import Taxonomy, TaxonomyError
+    from models.artifact import ArtifactError, load_artifact
+
+    try:
+        model = load_artifact(model_path).model if model_path else None
+        if model is not None:
+            return model, model.taxonomy_
+        return model, Taxonomy.from_file(taxonomy_path) if taxonomy_path else Taxonomy.from_env()
+    except (ArtifactError, TaxonomyError) as exc:
+        raise CommandError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxtext",

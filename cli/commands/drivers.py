@@ -80,29 +80,17 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from cli import CommandError
+    from cli import CommandError, model_and_taxonomy
     from cli.commands.engine_options import engine_for
     from cxtext.analysis import FrameBuilder, analyze
     from cxtext.analysis.report import render_html
     from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
     from cxtext.batch.frames import frame_chunk
     from cxtext.io.records import RowError
-    from cxtext.taxonomy import Taxonomy, TaxonomyError
-    from models.artifact import ArtifactError, load_artifact
 
     if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
         raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")
-    try:
-        model = load_artifact(args.model).model if args.model else None
-        taxonomy = (
-            model.taxonomy_
-            if model is not None
-            else Taxonomy.from_file(args.taxonomy)
-            if args.taxonomy
-            else Taxonomy.from_env()
-        )
-    except (ArtifactError, TaxonomyError) as exc:
-        raise CommandError(str(exc)) from None
+    model, taxonomy = model_and_taxonomy(args.model, args.taxonomy)
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
     work = partial(frame_chunk, taxonomy=taxonomy, date_column=args.date_column, segments=args.segment)

@@ -59,29 +59,17 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from cli import CommandError
+    from cli import CommandError, model_and_taxonomy
     from cxtext.analysis import FrameBuilder, uses_scores
     from cxtext.analysis.themes import ThemeError, find_themes
     from cxtext.analysis.themes.promote import PromotionError, promotion_records, topic_config
     from cxtext.io.records import iter_records, write_records
-    from cxtext.taxonomy import Taxonomy, TaxonomyError
-    from models.artifact import ArtifactError, load_artifact
 
     if args.promote and not (args.topic and args.examples):
         raise CommandError("--promote needs --topic NAME and --examples CSV")
     if args.themes is not None and args.themes < 2:
         raise CommandError("--themes must be at least 2")
-    try:
-        model = load_artifact(args.model).model if args.model else None
-        taxonomy = (
-            model.taxonomy_
-            if model is not None
-            else Taxonomy.from_file(args.taxonomy)
-            if args.taxonomy
-            else Taxonomy.from_env()
-        )
-    except (ArtifactError, TaxonomyError) as exc:
-        raise CommandError(str(exc)) from None
+    model, taxonomy = model_and_taxonomy(args.model, args.taxonomy)
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column)
     skipped = 0
