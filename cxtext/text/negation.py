@@ -13,6 +13,8 @@ Persian, which is verb-final and marks negation on the verb:
   «دوست نداشتم» → «دوست», «خوشم نیومد» → «خوشم», but «پیک نیومد» leaves «پیک» alone — and
   one intensifier before that («اصلا راضی نبودم» → «اصلا», «راضی»); «را/رو», prepositions and
   conjunctions stop it, so the object or subject is left alone;
+- a manner adverb right before a negative verb, or before its predicate, is negated with it: «خوب
+  نپخته بود» (not cooked well), «خوب سوخاری نشده بود» → «خوب»; alone, «خوب» reads as praise;
 - «نه، هیچ، هیچی، هیچ‌وقت، هیچ‌کس، هیچ‌کدوم، هرگز، بدون، بی» negate the next tokens, at most `FA_WINDOW`,
   stopping at punctuation, a conjunction («و، ولی، اما، که، چون» …) or a positive verb (informal Persian
   often has no punctuation between clauses), and ending after a negative verb
@@ -102,6 +104,8 @@ _FA_INTENSIFIERS = frozenset(
         "چنان",
     }
 )
+# "well / properly / fully": praise alone, a complaint before a negative verb («خوب نپخته بود»)
+_FA_MANNER = frozenset({"خوب", "درست", "کامل", "حسابی"})
 _FA_NOT_PREDICATE = (
     frozenset(
         {
@@ -214,7 +218,9 @@ def persian_negation(norms: list[str], verbs: Set[str]) -> list[bool]:
             flags[i] = True
             light = lemma in _FA_LIGHT or (i and norms[i - 1].startswith(_FA_IDIOMS.get(lemma, "\0")))
             if light and norm[0] == "ن":  # not «دیده_نشده_است»: its participle is its own predicate
-                _negate_predicate(norms, flags, i, _FA_INTENSIFIERS)
+                _negate_predicate(norms, flags, i, _FA_INTENSIFIERS | _FA_MANNER)
+            elif i and norms[i - 1] in _FA_MANNER:
+                flags[i - 1] = True
         elif norm in FA_FORWARD:
             for k in range(i + 1, min(n, i + 1 + FA_WINDOW)):
                 word = norms[k]

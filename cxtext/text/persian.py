@@ -142,6 +142,11 @@ _MI_PREFIX = re.compile(r"^(ن?می)")
 # token_spacing joins a following suffix to a known word.
 _SUFFIXES = frozenset({"ی", "ای", "ها", "های", "هایی", "تر", "تری", "ترین", "گر", "گری", "ام", "ات", "اش"})
 # The affix_spacing_patterns of correct_spacing.
+# Colloquial «رو» is the object marker («غذای خوب رو خوردم»), so «خوب رو» is not hazm's literary compound
+# «خوب‌رو» (fair-faced), which hid the praise «خوب»; only these «…‌رو» compounds are still joined.
+_RO_COMPOUNDS = frozenset(
+    f"{left}{ZWNJ}رو" for left in ("روبه", "پیاده", "سواره", "میانه", "دنباله", "گشاده", "خنده", "خوش")
+)
 _AFFIX_SUFFIXES = frozenset({"تر", "تری", "ترین", "گر", "گری", "ها", "های"})
 _AFFIX_PERSONS = frozenset({"ام", "ایم", "اش", "اند", "ای", "اید", "ات"})
 _MI = frozenset({"می", "نمی"})
@@ -248,6 +253,8 @@ def _space_tokens(line: Line, lex: HazmLexicon) -> Line:
         while norms[j] is None:
             j -= 1
         prev, norm = norms[j], norms[i]
+        if norm == "رو" and prev + ZWNJ + norm not in _RO_COMPOUNDS:
+            continue
         if (prev in left and (pair := prev + ZWNJ + norm) in lex.joinable) or (
             norm in _SUFFIXES and prev in lex.words and (pair := prev + ZWNJ + norm)
         ):
