@@ -183,7 +183,8 @@ def serve(tmp_path: Path, models_root: Path, database_url: str, *args: str) -> t
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # a wait, not a timing target: two workers each loading a model took over 60 s at load 12
+    deadline = time.monotonic() + 180
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
