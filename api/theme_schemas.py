@@ -1,13 +1,15 @@
-"""Query and response of `GET /v1/themes` (see README, "Themes"): what OpenAPI documents and what the
-tests validate every response against."""
+"""Query and response of `GET /v1/themes` and `POST /v1/themes/{theme_id}/promote` (see README,
+"Themes"): what OpenAPI documents and what the tests validate every response against."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.queries import DriverQuery
+from api.schemas import Str
 
 
 class ThemeQuery(DriverQuery):
@@ -113,3 +115,46 @@ class ThemesResponse(BaseModel):
     emerging: EmergingWindows | None
     settings: dict
     warnings: list[str]
+
+
+class PromotionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="the custom topic the theme becomes: lowercase letters, digits and '_', a new name",
+    )
+    name: Str | None = Field(
+        None,
+        max_length=500,
+        description="the theme's name as read in GET /v1/themes: if it changed since (the stored feedback "
+        "changed), the promotion is refused with a 409 rather than exporting another theme",
+    )
+
+
+PROMOTE_EXAMPLES = {
+    "app_crash": {
+        "summary": "Theme en-3 becomes the topic app_crash",
+        "value": {"topic": "app_crash", "name": "app crash · login · update"},
+    }
+}
+
+
+class PromotionResponse(BaseModel):
+    theme: str
+    name: str
+    topic: str
+    members: int = Field(description="rows of the theme's comments, labelled with the topic")
+    counter_examples: int = Field(description="rows of the same language outside the theme")
+    taxonomy: dict[str, list[dict[str, str]]] = Field(
+        description='the topic as a CXTEXT_TAXONOMY config ({"topics": [...]}), to add before training'
+    )
+    empty_drivers: Literal["none-mentioned"] = Field(
+        description="what an empty drivers cell means in `rows` (train with this empty_drivers)"
+    )
+    model_versions: dict[str, int]
+    rows: list[dict[str, str]] = Field(
+        description="the examples in the training format (cxtext train reads them as CSV or JSON Lines): "
+        "every driver the comment mentions plus the topic for members; theme_member 1/0"
+    )

@@ -18,13 +18,25 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from api.deps import HolderDep, JobsDep, ModelDep, ReaderKey, RegistryDep, SnapshotsDep, TaxonomyDep
+from api.deps import (
+    HolderDep,
+    JobsDep,
+    ModelDep,
+    ReaderKey,
+    RegistryDep,
+    SnapshotsDep,
+    StoreDep,
+    TaxonomyDep,
+)
 from api.queries import DriverQuery
 from api.routes.drivers import analyse_store
 from api.routes.models import model_info
+from api.routes.themes import store_themes
+from api.theme_schemas import ThemeQuery
 from api.ui import STATIC_DIR, TEMPLATES_DIR
 from cxtext.analysis.messages import translator
 from cxtext.analysis.report import STYLESHEET, Evidence, analysis_context, make_environment, templates_loader
+from cxtext.analysis.themes import ThemeError
 from cxtext.model import FeedbackModel
 from models.registry import HEADLINE_METRICS
 
@@ -146,6 +158,28 @@ def dashboard_fragment(
             "segment_options": _segment_options(analysis, query.segment),
             "model_versions": versions,
         },
+    )
+
+
+@router.get("/fragments/{lang}/themes", response_class=HTMLResponse)
+def themes_fragment(
+    request: Request,
+    lang: LangPath,
+    query: Annotated[ThemeQuery, Query()],
+    store: StoreDep,
+    model: ModelDep,
+    _key: ReaderKey,
+) -> HTMLResponse:
+    """The dashboard's themes: `GET /v1/themes` for the dashboard's filters (the same `store_themes`),
+    drawn by the report's themes section; too few comments is said in place of the table."""
+    try:
+        themes, problem = store_themes(store, model.taxonomy_, query).result, None
+    except ThemeError as exc:
+        themes, problem = None, str(exc)
+    return _templates.TemplateResponse(
+        request,
+        "fragments/themes.html.j2",
+        {"lang": lang, "t": translator(lang), "themes": themes, "problem": problem},
     )
 
 

@@ -62,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
     from cli import CommandError, model_and_taxonomy
     from cxtext.analysis import FrameBuilder, uses_scores
     from cxtext.analysis.themes import ThemeError, find_themes
-    from cxtext.analysis.themes.promote import PromotionError, promotion_records, topic_config
+    from cxtext.analysis.themes.promote import (
+        PromotionError,
+        promoted_taxonomy,
+        promotion_records,
+        topic_config,
+    )
     from cxtext.io.records import iter_records, write_records
 
     if args.promote and not (args.topic and args.examples):
@@ -113,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
         written.append(args.html)
     if args.promote:
         try:
-            records = promotion_records(frame, assignments, args.promote, args.topic)
+            records = promotion_records(frame, assignments, args.promote, args.topic, taxonomy)
         except PromotionError as exc:
-            raise CommandError(str(exc)) from None
-        write_records(args.examples, records, taxonomy=taxonomy.with_topics([topic_config(args.topic)]))
+            raise CommandError(f"--promote {args.promote} --topic {args.topic}: {exc}") from None
+        write_records(args.examples, records, taxonomy=promoted_taxonomy(taxonomy, args.topic))
         sidecar = Path(args.examples + ".labels.json")
         sidecar.write_text(json.dumps({"empty_drivers": "none-mentioned"}) + "\n", encoding="utf-8")
         config = Path(args.examples).with_suffix(".taxonomy.json")

@@ -99,6 +99,15 @@ FA: dict[str, str] = {
     "Impact": "اثر",
     "Small sample": "نمونه کوچک",
     "schema version": "نسخه طرح",
+    # themes (report and dashboard)
+    "Themes": "موضوع‌ها",
+    "Theme": "موضوع",
+    "Size": "اندازه",
+    "new": "تازه",
+    "emerging": "رو به رشد",
+    "Found in the comments themselves, per language, named by their most distinctive phrases; impact = NPS points the theme costs (−) or adds (+), with its 95% interval.": "از خود نظرها و برای هر زبان جداگانه یافته شده‌اند و با شاخص‌ترین عبارت‌هایشان نام گرفته‌اند؛ اثر = امتیاز NPS که موضوع می‌کاهد (−) یا می‌افزاید (+)، با بازه ۹۵٪ آن.",
+    "Emerging: share grew from {previous_from}–{previous_to} to {from_}–{to} ({test}, α = {alpha}).": "رو به رشد: سهم در {from_} تا {to} نسبت به {previous_from} تا {previous_to} بیشتر شده است ({test}، α = {alpha}).",
+    "No themes for these filters:": "برای این فیلترها موضوعی یافت نشد:",
     # web interface
     "Dashboard": "داشبورد",
     "Review": "بازبینی",

@@ -61,8 +61,23 @@
     return params.toString();
   }
 
+  // The themes (GET /v1/themes for the same filters) load beside the driver analysis, which does not wait.
+  async function themes() {
+    const container = $("#themes");
+    container.innerHTML = `<p class="muted">${messages.loading}</p>`;
+    try {
+      await loadFragment(container, apiQuery());
+    } catch (error) {
+      const message = document.createElement("p");
+      message.className = "error";
+      message.textContent = `${messages.error}: ${error.message}`;
+      container.replaceChildren(message);
+    }
+  }
+
   async function dashboard() {
     const container = $("#dashboard");
+    const themesLoaded = themes();
     await loadFragment(container, apiQuery());
     $("#filters", container).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -73,6 +88,7 @@
       container.innerHTML = `<p class="muted">${messages.loading}</p>`;
       dashboard();
     });
+    await themesLoaded;
   }
 
   // -- models -------------------------------------------------------------------------------------------

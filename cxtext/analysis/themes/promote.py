@@ -25,17 +25,34 @@ class PromotionError(ValueError):
     """The theme cannot be exported (unknown id, bad topic name, no row with known drivers)."""
 
 
+class TopicNameError(PromotionError):
+    """The topic name is not a valid driver name or is already a driver or topic of the taxonomy."""
+
+
 def topic_config(name: str) -> dict[str, str]:
     """The taxonomy entry (`{"topics": [...]}` item) of the new topic."""
     return {"name": name}
 
 
-def promotion_records(frame: Frame, assignments: Sequence[dict], theme_id: str, topic: str) -> list[Record]:
-    """The theme's members labelled with `topic` and as many non-members, as data-contract Records."""
+def promoted_taxonomy(taxonomy: Taxonomy, topic: str) -> Taxonomy:
+    """`taxonomy` plus the new topic; `TopicNameError` when the name is invalid or already taken."""
     try:
-        Taxonomy.default().with_topics([topic_config(topic)])
+        return taxonomy.with_topics([topic_config(topic)])
     except TaxonomyError as exc:
-        raise PromotionError(f"--topic {topic!r}: {exc}") from None
+        raise TopicNameError(f"topic {topic!r}: {exc}") from None
+
+
+def promotion_records(
+    frame: Frame,
+    assignments: Sequence[dict],
+    theme_id: str,
+    topic: str,
+    taxonomy: Taxonomy | None = None,
+) -> list[Record]:
+    """The theme's members labelled with `topic` and as many non-members, as data-contract Records.
+
+    `topic` must be new to `taxonomy` (default: the built-in drivers)."""
+    promoted_taxonomy(taxonomy or Taxonomy.default(), topic)
     members = np.array([theme_id in a["themes"] for a in assignments], dtype=bool)
     if not members.any():
         known_ids = sorted({t for a in assignments for t in a["themes"]})
