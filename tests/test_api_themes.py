@@ -99,7 +99,9 @@ def test_a_promoted_theme_becomes_training_rows_that_validate(client, auth, tmp_
     topic = {r.id: r.extra["topic"] for r in records}
     assert sum(topic[row["id"]] == "app" for row in members) >= 0.9 * len(members)  # the stored comments
     assert sum(topic[row["id"]] == "app" for row in others) <= 0.1 * len(others)
-    assert body["taxonomy"] == {"topics": [{"name": "app_crash"}]} and body["empty_drivers"] == "none-mentioned"
+    assert (
+        body["taxonomy"] == {"topics": [{"name": "app_crash"}]} and body["empty_drivers"] == "none-mentioned"
+    )
 
     examples, config = tmp_path / "app_crash.csv", tmp_path / "app_crash.taxonomy.json"
     with examples.open("w", encoding="utf-8", newline="") as out:

@@ -1,5 +1,6 @@
 """The web interface in a real browser (Debian's Chromium driven by Playwright): sign in, read the
-dashboard in Persian and English, label five comments from the review queue with the keyboard, train on
+dashboard in Persian and English with its themes (those of `GET /v1/themes` for the same filters),
+label five comments from the review queue with the keyboard, train on
 top of the default model and find the new version on the models page; a screenshot of each page goes to
 docs/. The service runs in a thread on a free port with SQLite and the small test models."""
 
@@ -26,8 +27,9 @@ KEY = "browser-key"
 
 @pytest.fixture
 def live(models_root: Path, tmp_path: Path, api_training_records, monkeypatch: pytest.MonkeyPatch):
-    """The service with about 50 stored real comments (Persian and English), dated over three months, in
-    two channels; yields (base URL, an HTTP client with an admin key, the stored items)."""
+    """The service with 120 stored real comments (60 Persian, 60 English: enough for themes in each
+    language), dated over three months, in two channels; yields (base URL, an HTTP client with an admin
+    key, the stored items)."""
     # the `default` base stands for the starter corpus; its slice the test models learned keeps training quick
     base = tmp_path / "base"
     base.mkdir()
@@ -39,8 +41,8 @@ def live(models_root: Path, tmp_path: Path, api_training_records, monkeypatch: p
         api_keys=f"{KEY}=admin",
         model_check_seconds=0.05,
     )
-    records = every_nth(load_records([shared_file("fa/parsinlu_food_test.csv")]).records, 9)[:30]
-    records += every_nth(load_records([shared_file("en/semeval14_restaurants_test.csv")]).records, 13)[:30]
+    records = every_nth(load_records([shared_file("fa/parsinlu_food_test.csv")]).records, 4)[:60]
+    records += every_nth(load_records([shared_file("en/semeval14_restaurants_test.csv")]).records, 6)[:60]
     items = [
         {
             "id": f"c{i}",
@@ -173,3 +175,72 @@ def test_label_five_with_the_keyboard_train_on_the_default_and_roll_back(live, p
     button.click()
     page.wait_for_selector(f'#models-table tr.active[data-version="{replaced}"]')
     assert client.get("/v1/models").json()["active"] == replaced
+
+
+def shown_themes(page) -> dict[str, dict]:
+    """The themes table of the dashboard: id -> name, flags and whether a quote has a highlight."""
+    rows = page.locator("#themes-table tbody tr")
+    return {
+        rows.nth(i).get_attribute("data-theme"): {
+            "name": rows.nth(i).locator(".theme-name").inner_text(),
+            "dir": rows.nth(i).locator(".theme-name").get_attribute("dir"),
+            "emerging": rows.nth(i).locator(".flag.emerging").count() == 1,
+            "new": rows.nth(i).locator(".flag.new").count() == 1,
+            "marked": rows.nth(i).locator("blockquote mark").count() > 0,
+        }
+        for i in range(rows.count())
+    }
+
+
+def expected_themes(client, params: dict) -> dict[str, dict]:
+    response = client.get("/v1/themes", params=params)
+    assert response.status_code == 200, response.text
+    return {
+        theme["id"]: {
+            "name": theme["name"],
+            "dir": "rtl" if theme["lang"] == "fa" else "ltr",
+            "emerging": bool(theme["emerging"] and theme["emerging"]["emerging"]),
+            "new": bool(theme["emerging"] and theme["emerging"]["new"]),
+            "marked": any(quote["highlights"] for quote in theme["quotes"]),
+        }
+        for theme in response.json()["themes"]
+    }
+
+
+def test_dashboard_themes_are_those_of_the_api_for_the_same_filters(live, page) -> None:
+    url, client, _ = live
+    sign_in(page, url, "/ui/?lang=en")
+    page.wait_for_selector("#themes-table")
+    shown = shown_themes(page)
+    assert shown == expected_themes(client, {})
+    assert {theme[:3] for theme in shown} == {"fa-", "en-"}  # each language has its own, in its own words
+    assert all(theme["marked"] for theme in shown.values())  # the quotes show the theme's phrases
+
+    page.fill('#filters input[name="from"]', "2025-02-15")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("#themes-table")
+    assert "from=2025-02-15" in page.url
+    shown = shown_themes(page)
+    assert shown == expected_themes(client, {"from": "2025-02-15"})
+    assert page.locator("#themes .themes-section > p.muted").inner_text().count("2025-02-15") == 1
+
+    page.select_option("#lang-filter", "fa")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("#themes-table")
+    shown = shown_themes(page)
+    assert shown == expected_themes(client, {"from": "2025-02-15", "lang": "fa"})
+    assert {theme[:3] for theme in shown} == {"fa-"}
+
+    page.goto(url + "/ui/?lang=fa")
+    page.wait_for_selector("#themes-table")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.inner_text("#themes h2") == "موضوع‌ها"
+    assert shown_themes(page) == expected_themes(client, {})
+    page.locator("#themes").screenshot(path=str(DOCS / "ui-themes.png"))
+
+    page.select_option("#segment-filter", "channel:app")
+    page.select_option("#lang-filter", "fa")
+    page.click("#filters button[type=submit]")  # one channel's Persian comments: too few for themes
+    page.wait_for_selector("#themes-empty")
+    problem = client.get("/v1/themes", params={"segment": "channel:app", "lang": "fa"})
+    assert problem.status_code == 422 and problem.json()["detail"] in page.inner_text("#themes-empty")
