@@ -88,20 +88,61 @@ def content_key(norm: str, lang: str) -> str:
 
 
 def term_key(norm: str, lang: str) -> str:
-    """The stem a word is counted under: hazm's Persian stemmer (suffixes such as ها، ش، ان), Porter's
-    for English; Finglish spellings vary too much for a stemmer and are kept as they are."""
+    """The word's key: its lemma for Persian (`persian_key`), Porter's stem for English; Finglish
+    spellings vary too much for a stemmer and are kept as they are."""
     if lang == "fa":
-        return _persian_stemmer().stem(norm) or norm
+        return persian_key(norm)
     if lang == "en":
         return _porter().stem(norm) or norm
     return norm
 
 
-@cache
-def _persian_stemmer():
-    from hazm import Stemmer
+def persian_key(norm: str) -> str:
+    """hazm's lemma of a Persian word, reached through its written form when it is spelled as spoken.
 
-    return Stemmer()
+    Why a lemmatizer and not hazm's Stemmer: the stemmer cuts suffix letters blindly, so «قیمت» became
+    «قیم» while «قیمتش» became «قیمت» (one word, two terms) and «گران» became «گر»; the lemmatizer only
+    removes a suffix when what remains is in hazm's word list. Reviews are written as spoken, so a word
+    the list lacks is tried in its written form (`_written`). Measured on ParsiNLU food train + dev with
+    the price labels hidden: the price theme's F1 went from 0.42-0.55 to 0.50-0.56 for 5-9 themes (better
+    for 9 of 10 theme counts and seeds), and varied less between seeds.
+    """
+    lemmatizer = _persian_lemmatizer()
+    lemma = lemmatizer.lemmatize(norm)
+    if lemma != norm:
+        return lemma
+    written = _written(norm)
+    return norm if written is None else persian_key(written)
+
+
+def _written(norm: str) -> str | None:
+    """The written form of a spoken spelling, if it is a known word: «ـه» as the copula dropped («خوبه»)
+    or as a verb ending «ـد» («می‌ارزه» → «می‌ارزد»), for words not in hazm's list; and «ـون» as «ـان»
+    («گرون» → «گران», «ارزونه» → «ارزون» → «ارزان») for words its written-Persian counts never saw
+    («خون», «نون» are seen and stay)."""
+    lemmatizer = _persian_lemmatizer()
+    words = lemmatizer.words
+    candidates: list[str] = []
+    if norm not in words and norm.endswith("ه") and len(norm) > 2:
+        if norm.startswith(("می\u200c", "نمی\u200c")):
+            candidates.append(norm[:-1] + "د")
+        candidates.append(norm[:-1])
+    if norm.endswith("ون") and words.get(norm, (0,))[0] == 0:
+        candidates.append(norm[:-2] + "ان")
+    for candidate in candidates:
+        if candidate in words or lemmatizer.lemmatize(candidate) != candidate:
+            return candidate
+        deeper = _written(candidate)
+        if deeper is not None:
+            return deeper
+    return None
+
+
+@cache
+def _persian_lemmatizer():
+    from hazm import Lemmatizer
+
+    return Lemmatizer()
 
 
 @cache
