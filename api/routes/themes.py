@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Body, Query
 from fastapi import Path as PathParam
 
-from api.analysis import stored_record
-from api.deps import LabellerKey, ModelDep, ReadKey, StoreDep
+from api.deps import LabellerKey, ModelDep, ReadKey, SnapshotsDep
 from api.problems import Problem, invalid
 from api.responses import json_response
 from api.schemas import problem_responses
-from api.storage import FeedbackStore
+from api.snapshot import Snapshot, SnapshotCache
 from api.theme_schemas import (
     PROMOTE_EXAMPLES,
     PromotionRequest,
@@ -34,7 +33,6 @@ from api.theme_schemas import (
     ThemeQuery,
     ThemesResponse,
 )
-from cxtext.analysis import FrameBuilder
 from cxtext.analysis.frame import Frame
 from cxtext.analysis.themes import ThemeError, find_themes
 from cxtext.analysis.themes.promote import (
@@ -60,25 +58,25 @@ class StoredThemes:
     result: dict
     assignments: list[dict]
     frame: Frame
-    versions: dict[str, int]
 
 
-def store_themes(store: FeedbackStore, taxonomy: Taxonomy, query: ThemeQuery) -> StoredThemes:
-    """The themes of the matching stored feedback (raises `ThemeError` when it cannot have any): what
-    `GET /v1/themes`, the dashboard and promotion all show, so one query names the same themes in each."""
+def store_themes(snapshot: Snapshot, query: ThemeQuery) -> StoredThemes:
+    """The themes of the matching stored feedback (raises `ThemeError` when it cannot have any), read
+    from the store's analysis snapshot like the driver summary. `GET /v1/themes`, the dashboard and
+    promotion all call this, so one query names the same themes in each."""
     where = query.to_filter()
-    until = query.date_to or (store.last_date(where) if query.date_from else None)
+    until = query.date_to
+    if query.date_from and until is None:
+        dates = snapshot.frame.date[snapshot.select(where)]
+        dated = dates[~np.isnat(dates)]
+        until = dt.date.fromisoformat(str(dated.max())) if len(dated) else None
     if query.date_from and until and until >= query.date_from:
-        # the previous period of the same length is loaded too, to be compared with this one
+        # the previous period of the same length is read too, to be compared with this one
         days = (until - query.date_from).days + 1
         earliest = (query.date_from - dt.date.min).days  # a period reaching before year 1 stops there
         where = dataclasses.replace(where, date_from=query.date_from - dt.timedelta(days=min(days, earliest)))
-    builder = FrameBuilder(taxonomy, date_column="date")
-    versions: Counter[str] = Counter()
-    for rows in store.batches(where):
-        builder.add(stored_record(row, taxonomy) for row in rows)
-        versions.update(row.model_version for row in rows)
-    frame = builder.build()
+    index = snapshot.select(where)
+    frame = snapshot.frame_of(index, by=[])
     result, assignments = find_themes(
         frame,
         n_themes=query.themes,
@@ -92,7 +90,13 @@ def store_themes(store: FeedbackStore, taxonomy: Taxonomy, query: ThemeQuery) ->
         bootstrap=query.bootstrap,
         quotes=query.quotes,
     )
-    return StoredThemes({"model_versions": dict(versions), **result}, assignments, frame, dict(versions))
+    return StoredThemes({"model_versions": snapshot.versions(index), **result}, assignments, frame)
+
+
+def themes_result(snapshots: SnapshotCache, taxonomy: Taxonomy, query: ThemeQuery) -> dict:
+    """`store_themes(...).result`, remembered until the store changes (a dashboard reload is free)."""
+    question = "themes " + query.model_dump_json()
+    return snapshots.answer(taxonomy, question, lambda snapshot: store_themes(snapshot, query).result)
 
 
 @router.get(
@@ -101,16 +105,16 @@ def store_themes(store: FeedbackStore, taxonomy: Taxonomy, query: ThemeQuery) ->
     responses=problem_responses(422, 503),
     summary="Themes in stored feedback, and which are emerging",
 )
-def themes(query: Annotated[ThemeQuery, Query()], store: StoreDep, model: ModelDep, _key: ReadKey):
+def themes(query: Annotated[ThemeQuery, Query()], snapshots: SnapshotsDep, model: ModelDep, _key: ReadKey):
     """Themes per language named by their distinctive phrases, with size, sentiment mix, NPS impact and
     interval (the driver analysis's method), trend, quotes with the phrases highlighted, the known driver
     a theme matches, and with `from` whether its share grew against the previous period (`emerging`,
     with the test and its p-value) or it did not exist before (`new`). Too few stored comments is a 422."""
     try:
-        found = store_themes(store, model.taxonomy_, query)
+        result = themes_result(snapshots, model.taxonomy_, query)
     except ThemeError as exc:
         raise Problem(422, str(exc), slug="too-few-comments") from None
-    return json_response(found.result)
+    return json_response(result)
 
 
 @router.post(
@@ -123,7 +127,7 @@ def promote(
     theme_id: ThemeId,
     query: Annotated[ThemeQuery, Query()],
     body: Annotated[PromotionRequest, Body(openapi_examples=PROMOTE_EXAMPLES)],
-    store: StoreDep,
+    snapshots: SnapshotsDep,
     model: ModelDep,
     _key: LabellerKey,
 ):
@@ -140,7 +144,7 @@ def promote(
     except TopicNameError as exc:
         raise invalid("topic", str(exc), status=409) from None
     try:
-        found = store_themes(store, taxonomy, query)
+        found = store_themes(snapshots.current(taxonomy), query)
     except ThemeError as exc:
         raise invalid("theme_id", f"no theme {theme_id!r} for these filters: {exc}", "path", 404) from None
     theme = next((t for t in found.result["themes"] if t["id"] == theme_id), None)
@@ -170,7 +174,7 @@ def promote(
             "counter_examples": len(rows) - members,
             "taxonomy": {"topics": [topic_config(body.topic)]},
             "empty_drivers": "none-mentioned",
-            "model_versions": found.versions,
+            "model_versions": found.result["model_versions"],
             "rows": rows,
         }
     )

@@ -25,13 +25,12 @@ from api.deps import (
     ReaderKey,
     RegistryDep,
     SnapshotsDep,
-    StoreDep,
     TaxonomyDep,
 )
 from api.queries import DriverQuery
 from api.routes.drivers import analyse_store
 from api.routes.models import model_info
-from api.routes.themes import store_themes
+from api.routes.themes import themes_result
 from api.theme_schemas import ThemeQuery
 from api.ui import STATIC_DIR, TEMPLATES_DIR
 from cxtext.analysis.messages import translator
@@ -166,14 +165,14 @@ def themes_fragment(
     request: Request,
     lang: LangPath,
     query: Annotated[ThemeQuery, Query()],
-    store: StoreDep,
+    snapshots: SnapshotsDep,
     model: ModelDep,
     _key: ReaderKey,
 ) -> HTMLResponse:
-    """The dashboard's themes: `GET /v1/themes` for the dashboard's filters (the same `store_themes`),
+    """The dashboard's themes: `GET /v1/themes` for the dashboard's filters (the same `themes_result`),
     drawn by the report's themes section; too few comments is said in place of the table."""
     try:
-        themes, problem = store_themes(store, model.taxonomy_, query).result, None
+        themes, problem = themes_result(snapshots, model.taxonomy_, query), None
     except ThemeError as exc:
         themes, problem = None, str(exc)
     return _templates.TemplateResponse(
