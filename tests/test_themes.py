@@ -17,7 +17,9 @@ from cxtext.analysis import analyze, frame_from_records
 from cxtext.analysis.themes import MIN_COMMENTS, ThemeError, find_themes
 from cxtext.analysis.themes.emerging import holm, share_growth_p
 from cxtext.analysis.themes.promote import PromotionError, promotion_records
+from cxtext.analysis.themes.terms import content_terms
 from cxtext.schema import Record
+from cxtext.tokens import tokenize
 
 # Comments customers write about three subjects, with varied wording around a stable core phrase.
 EN_TOPICS = {
@@ -107,6 +109,27 @@ def test_themes_are_named_in_the_customers_words(topics, lang, expected) -> None
         quote = theme["quotes"][0]
         marked = [quote["text"][start:end] for start, end in quote["highlights"]]
         assert marked and all(part.strip() for part in marked)
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["قیمت", "قیمتش", "قیمتشم"],  # inflected: the stemmer once made «قیم» and «قیمت» of these
+        ["گران", "گرون", "گرونه"],  # written, spoken, spoken + copula
+        ["ارزان", "ارزون", "ارزونه"],
+        ["می‌ارزه", "نمی‌ارزه", "می‌ارزد"],  # a spoken verb ending, negated or not
+        ["خوب", "خوبه"],
+    ],
+)
+def test_persian_spellings_of_one_word_are_one_term(spellings: list[str]) -> None:
+    keys = {key for word in spellings for key, _, _ in content_terms(tokenize(word, "fa"), "fa")}
+    assert len(keys) == 1, keys
+
+
+def test_a_spoken_rewrite_needs_an_unseen_spelling() -> None:
+    """«خون» (blood) is a written word of its own: it is not read as «خان»."""
+    (key,) = [key for key, _, _ in content_terms(tokenize("خون", "fa"), "fa")]
+    assert key == "خون"
 
 
 def test_each_language_gets_its_own_themes() -> None:
