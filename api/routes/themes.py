@@ -120,7 +120,7 @@ def themes(query: Annotated[ThemeQuery, Query()], snapshots: SnapshotsDep, model
 @router.post(
     "/v1/themes/{theme_id}/promote",
     response_model=PromotionResponse,
-    responses=problem_responses(404, 409, 422, 503),
+    responses=problem_responses(400, 404, 409, 422, 503),
     summary="Promote a theme to a custom topic: its comments as labelled examples to review",
 )
 def promote(
