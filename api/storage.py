@@ -201,12 +201,6 @@ class FeedbackStore:
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(subquery)) or 0)
 
-    def last_date(self, where: FeedbackFilter) -> dt.date | None:
-        """The latest date among the matching items (None when none has a date)."""
-        subquery = self._select(where).with_only_columns(Feedback.date).subquery()
-        with self.sessions() as session:
-            return session.scalar(select(func.max(subquery.c.date)))
-
     def batches(self, where: FeedbackFilter, size: int = 2000) -> Iterator[list[Feedback]]:
         """Every matching item in keyset batches, so memory holds one batch of rows at a time."""
         after = None
