@@ -95,7 +95,12 @@ def test_evaluation_rows_are_stable_by_id_and_never_train(user_rows: list[Record
 
 def test_paired_difference_reads_noise_as_noise() -> None:
     same = gate.paired_difference(np.ones(40), np.ones(40))
-    assert same["verdict"] == "same" and same["interval"] == [0.0, 0.0]
+    assert same["verdict"] == "same" and same["interval"][0] < 0 < same["interval"][1]
+    # two rows that both got worse: zero sample variance, yet no evidence of a loss
+    few = gate.paired_difference(np.zeros(2), np.ones(2))
+    assert few["difference"] == -1.0 and few["verdict"] == "same"
+    one = gate.paired_difference(np.zeros(1), np.ones(1))
+    assert one["verdict"] == "same" and one["n"] == 1
     worse = gate.paired_difference(np.r_[np.zeros(30), np.ones(30)], np.ones(60))
     assert worse["verdict"] == "worse" and worse["interval"][1] < 0 and worse["difference"] == -0.5
     noisy = gate.paired_difference(

@@ -110,23 +110,27 @@ def _units(model: FeedbackModel, records: Sequence[Record]) -> dict[str, np.ndar
 
 
 def paired_difference(candidate: np.ndarray, active: np.ndarray, confidence: float = CONFIDENCE) -> dict:
-    """Mean of candidate − active over paired units, with a t interval (0-width when every pair agrees)."""
+    """Mean of candidate − active over paired units, with a t interval over the differences plus one
+    pseudo-pair each way (+1 and −1), the adjustment of Bonett and Price's interval for paired proportions.
+
+    Why adjusted: a handful of rows that all moved the same way have zero sample variance, and a plain t
+    interval then shrinks to a point and calls two rows a certain loss; with hundreds of rows the two
+    pseudo-pairs change the interval by well under a point.
+    """
     d = candidate - active
     n = len(d)
     mean = float(d.mean())
-    if n < 2:
-        low, high = -math.inf, math.inf
-    else:
-        half = float(stats.t.ppf((1 + confidence) / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
-        low, high = mean - half, mean + half
+    adjusted = np.r_[d, 1.0, -1.0]
+    centre = float(adjusted.mean())
+    half = float(stats.t.ppf((1 + confidence) / 2, n + 1) * adjusted.std(ddof=1) / math.sqrt(n + 2))
+    low, high = max(-1.0, centre - half), min(1.0, centre + half)  # a difference of shares is in [-1, 1]
     verdict = "worse" if high < 0 else "better" if low > 0 else "same"
-    rounded = [None if math.isinf(x) else round(x, 4) for x in (low, high)]
     return {
         "n": n,
         "candidate": round(float(candidate.mean()), 4),
         "active": round(float(active.mean()), 4),
         "difference": round(mean, 4),
-        "interval": rounded,
+        "interval": [round(low, 4), round(high, 4)],
         "verdict": verdict,
     }
 
