@@ -283,6 +283,25 @@ class FrameBuilder:
             bad_pred=dict(self._bad_pred),
         )
 
+    def take_part(self) -> FramePart:
+        """What this builder converted since the last `take_part`, then forgotten (caches stay), with level
+        codes renumbered in order of first appearance: the part a new builder would have made of the same
+        rows, so a long-lived builder (one per worker process) can hand out one part per chunk."""
+        levels: dict[str, tuple[str, ...]] = {}
+        for name, known in self._levels.items():
+            values = list(known)
+            codes = np.concatenate([chunk[name] for chunk in self._chunks]) if self._chunks else np.zeros(0)
+            present, first = np.unique(codes, return_index=True)
+            order = present[np.argsort(first)]
+            renumber = np.zeros(len(values), dtype=np.int32)
+            renumber[order] = np.arange(len(order), dtype=np.int32)
+            for chunk in self._chunks:
+                chunk[name] = renumber[chunk[name]]
+            levels[name] = tuple(values[code] for code in order.tolist())
+        part = FramePart(self._chunks, levels, self._bad_dates, self._dates_seen, self._bad_pred)
+        self._chunks, self._bad_dates, self._dates_seen, self._bad_pred = [], {}, 0, {}
+        return part
+
     def absorb(self, part: FramePart) -> None:
         """Append a part built elsewhere with the same settings; codes are re-mapped onto this builder's
         levels so the frame equals the one a single builder would have made from the same rows in order."""
