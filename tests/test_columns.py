@@ -17,7 +17,7 @@ import pytest
 from cxtext.analysis.frame import Categorical, Frame, FrameBuilder
 from cxtext.batch.chunks import read_batches, read_chunks
 from cxtext.batch.frames import frame_chunk
-from cxtext.io.columns import ColumnBatch
+from cxtext.io.columns import ColumnBatch, ParquetPiece
 from cxtext.taxonomy import Taxonomy
 from tests.conftest import shared_file
 
@@ -78,7 +78,7 @@ def both_ways(paths: list[Path], size: int, segments: tuple[str, ...]) -> tuple[
     for chunks in (read_chunks(paths, size), read_batches(paths, size, None)):
         builder, errors, seen = FrameBuilder(TAXONOMY, date_column="date", segments=segments), [], {}
         for chunk in chunks:
-            columnar += isinstance(chunk, ColumnBatch)
+            columnar += isinstance(chunk, ColumnBatch | ParquetPiece)
             label, bad, numbers, ids, part = frame_chunk(None, chunk, **settings)
             errors += [str(e) for e in bad]
             drop = []

@@ -102,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
             chunks = read_batches(expand_inputs(args.inputs), args.chunk_rows, columns)
+            ended: set[str] = set()  # files whose rest is not read: an unreadable row group ends them
             for label, errors, numbers, ids, part in engine.map(work, chunks):
+                if label in ended:
+                    continue
+                ended.update(e.file for e in errors if e.kind == "file")
                 duplicates = check_id.many(label, numbers, ids)
                 for error in [*errors, *(error for _, error in duplicates)]:
                     bar.write(str(error), file=sys.stderr)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxtext.io.columns import ColumnBatch, column_batches
+from cxtext.io.columns import ColumnBatch, ParquetPiece, column_batches
 from cxtext.io.formats import PathLike
 from cxtext.io.records import RowError, raw_rows
 
@@ -59,17 +59,20 @@ def read_chunks(paths: Sequence[PathLike], size: int) -> Iterator[Chunk]:
             yield chunk
 
 
-def read_batches(paths: Sequence[PathLike], size: int, columns: set[str]) -> Iterator[Chunk | ColumnBatch]:
-    """Like `read_chunks`, but CSV and Parquet files come as Arrow batches of the given `columns` (see
-    `cxtext.io.columns`); rows the column reader leaves to the row reader come as chunks."""
+def read_batches(
+    paths: Sequence[PathLike], size: int, columns: set[str] | None
+) -> Iterator[Chunk | ColumnBatch | ParquetPiece]:
+    """Like `read_chunks`, but CSV files come as Arrow batches of the given `columns` and Parquet files as
+    their row groups, read by the worker that converts them (see `cxtext.io.columns`); rows the column
+    reader leaves to the row reader come as chunks."""
     for path in paths:
-        batches = column_batches(path, columns, size)
+        batches = column_batches(path, columns, size, pieces=True)
         if batches is None:
             yield from read_chunks([path], size)
             continue
         chunk = Chunk(os.fspath(path))
         for item in batches:
-            if isinstance(item, ColumnBatch):
+            if isinstance(item, ColumnBatch | ParquetPiece):
                 yield item
                 continue
             if isinstance(item, RowError) and item.row is None:

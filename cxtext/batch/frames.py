@@ -11,7 +11,7 @@ import numpy as np
 from cxtext.analysis.columns import ColumnConverter, Unsupported, row_items
 from cxtext.analysis.frame import FrameBuilder, FramePart
 from cxtext.batch.chunks import Chunk
-from cxtext.io.columns import ColumnBatch
+from cxtext.io.columns import ColumnBatch, ParquetPiece
 from cxtext.io.records import Record, RowError, parse_row
 from cxtext.taxonomy import Taxonomy
 
@@ -30,14 +30,21 @@ def _converter(taxonomy: Taxonomy, date_column: str, segments: Sequence[str]) ->
 
 def frame_chunk(
     _model: Any,
-    chunk: Chunk | ColumnBatch,
+    chunk: Chunk | ColumnBatch | ParquetPiece,
     *,
     taxonomy: Taxonomy,
     date_column: str,
     segments: Sequence[str],
 ) -> tuple[str, list[RowError], np.ndarray, np.ndarray, FramePart]:
     """The chunk's file, its bad rows in order, the row numbers and ids ("" = none) of its good rows in
-    order (ids are checked by the caller, who sees every chunk), and its good rows as a frame part."""
+    order (ids are checked by the caller, who sees every chunk), and its good rows as a frame part. A
+    Parquet row group is read here; when it cannot be, its error is the file's last word (`kind` "file")."""
+    if isinstance(chunk, ParquetPiece):
+        read = chunk.read()
+        if isinstance(read, RowError):
+            empty = FrameBuilder(taxonomy, date_column=date_column, segments=segments).part()
+            return chunk.label, [read], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), empty
+        chunk = read
     if isinstance(chunk, ColumnBatch):
         converter = _converter(taxonomy, date_column, segments)
         try:

@@ -41,16 +41,42 @@ class ColumnBatch:
     table: pa.Table
 
 
-Item = ColumnBatch | tuple[int, dict[str, object]] | RowError
+@dataclass(frozen=True, slots=True)
+class ParquetPiece:
+    """One row group of a Parquet file, to be read where it is converted (a local worker, or a Dask worker
+    that sees the same file system), so the command's process never holds or ships the rows."""
+
+    label: str
+    row_group: int
+    first: int  # the row number of its first row
+    columns: tuple[str, ...]
+
+    def read(self) -> ColumnBatch | RowError:
+        try:
+            source = pq.ParquetFile(self.label)
+            table = source.read_row_group(self.row_group, columns=list(self.columns))
+        except (pa.ArrowException, OSError) as exc:
+            reason = f"unreadable Parquet data, rest of file not read ({first_line(exc)})"
+            return RowError(self.label, self.first, reason, "file")
+        batches = [as_text_dates(batch) for batch in table.to_batches()]
+        table = pa.Table.from_batches(batches) if batches else table
+        numbers = np.arange(self.first, self.first + table.num_rows, dtype=np.int64)
+        return ColumnBatch(self.label, numbers, table)
 
 
-def column_batches(path: PathLike, columns: set[str] | None, rows: int) -> Iterator[Item] | None:
+Item = ColumnBatch | ParquetPiece | tuple[int, dict[str, object]] | RowError
+
+
+def column_batches(
+    path: PathLike, columns: set[str] | None, rows: int, *, pieces: bool = False
+) -> Iterator[Item] | None:
     """Batches of about `rows` rows of a CSV or Parquet file, each holding `columns` (None: all) when
-    present; after a row pyarrow refuses, the rest of the file as `raw_rows` items. None when the file
-    is better read row by row (JSON Lines, gzip, a CSV with blank lines, NUL bytes or a multi-line header)."""
+    present; after a row pyarrow refuses, the rest of the file as `raw_rows` items. With `pieces`, a
+    Parquet file comes as its row groups, unread (`ParquetPiece`). None when the file is better read row
+    by row (JSON Lines, gzip, a CSV with blank lines, NUL bytes or a multi-line header)."""
     fmt = file_format(path)
     if fmt == "parquet":
-        return _parquet_batches(path, columns, rows)
+        return _parquet_batches(path, columns, rows, pieces)
     if fmt == "csv" and not os.fspath(path).lower().endswith(".gz"):
         plain = _plain_csv(path)
         if plain is not None:
@@ -58,7 +84,7 @@ def column_batches(path: PathLike, columns: set[str] | None, rows: int) -> Itera
     return None
 
 
-def _parquet_batches(path: PathLike, columns: set[str] | None, rows: int) -> Iterator[Item]:
+def _parquet_batches(path: PathLike, columns: set[str] | None, rows: int, pieces: bool) -> Iterator[Item]:
     label = os.fspath(path)
     try:
         source = pq.ParquetFile(path)
@@ -74,6 +100,12 @@ def _parquet_batches(path: PathLike, columns: set[str] | None, rows: int) -> Ite
         yield RowError(label, None, problem, "file")
         return
     wanted = names if columns is None else [name for name in names if name in columns]
+    if pieces:
+        first = 1
+        for group in range(source.metadata.num_row_groups):
+            yield ParquetPiece(label, group, first, tuple(wanted))
+            first += source.metadata.row_group(group).num_rows
+        return
     number = 0
     try:
         for batch in source.iter_batches(batch_size=rows, columns=wanted):
