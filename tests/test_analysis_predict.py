@@ -107,7 +107,9 @@ def test_the_lean_predictions_of_score_are_those_inside_classify(tiny_model: Fee
     from cxtext.model import Prediction
 
     texts = [r.text for r in load_records([shared_file("fa/digikala_comments_dev.csv")]).records[:150]]
-    texts += [r.text for r in load_records([shared_file("en/skytrax_airline_reviews_test.csv")]).records[:150]]
+    texts += [
+        r.text for r in load_records([shared_file("en/skytrax_airline_reviews_test.csv")]).records[:150]
+    ]
     texts += TEXTS
     langs = [None if i % 3 else ("fa" if i < 150 else "en") for i in range(len(texts))]
     lean = tiny_model.predictions(texts, langs)
