@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from api.db import Feedback
 from cxtext.analysis.frame import PRED_COLUMNS, prediction_cells
+from cxtext.model import Prediction
 from cxtext.schema import COLUMNS, Record, record_from_row
 from cxtext.taxonomy import Taxonomy
 from training.sources import ANALYST_SOURCE
@@ -22,7 +23,7 @@ RESERVED_SEGMENTS = frozenset((*COLUMNS, *PRED_COLUMNS, "date"))
 
 
 def with_predictions(record: Record, result: dict) -> Record:
-    return dataclasses.replace(record, extra={**record.extra, **prediction_cells(result)})
+    return dataclasses.replace(record, extra={**record.extra, **prediction_cells(Prediction.of(result))})
 
 
 def stored_record(row: Feedback, taxonomy: Taxonomy, predictions: bool = True) -> Record:

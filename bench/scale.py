@@ -1,7 +1,8 @@
 """Scale: `cxtext score` and `cxtext drivers` on every core and on a Dask cluster, and CLI start times.
 
-    .venv/bin/python bench/scale.py [--rows 1000000] [--driver-rows 10000000] [--model DIR]
-                                    [--phases start score cluster drivers]
+    .venv/bin/python bench/scale.py [--rows 1000000] [--driver-rows 10000000] [--driver-csv-rows 1000000]
+                                    [--model DIR]
+                                    [--phases start score cluster drivers] [--cache DIR]
 
 Data: the texts of every shared/data file (Persian and English mixed), drawn at random to `--rows` rows
 with ids, 0–10 scores, dates over a year and a channel — written as CSV and as Parquet (not timed).
@@ -11,13 +12,18 @@ with ids, 0–10 scores, dates over a year and a channel — written as CSV and 
   of each worker (sampled from /proc every 0.2 s);
 - `score_parquet_cluster`: the same Parquet run through a 2-worker `LocalCluster` (processes);
 - `drivers_parquet_w2_<n>`: `cxtext drivers` on the scored Parquet replicated to `--driver-rows` rows
-  (scored once, copied, ids renumbered), and `drivers_csv_w<N>_<n>` on the scored CSV of `--rows` rows;
+  (scored once, copied, ids renumbered), and `drivers_csv_w<N>_<n>` on it replicated to
+  `--driver-csv-rows` rows as CSV;
 - `start`: `cxtext --help`, `cxtext classify "…"` (cold process), imports and the model load alone, best
   of 3, for the model as saved now and as earlier versions saved it (compressed joblib), alternately.
 
 Each run's outputs are checked equal across engines (same bytes for CSV, same table for Parquet). Results
-go to bench/results/scale.json with the load average at the start of each measurement: on a shared
-machine, throughput falls as the load rises.
+go to bench/results/scale.json with the load average at the start of each measurement and the CPU time
+of the run's processes (`cpu_seconds`, user + system, with `rows_per_cpu_second`): on a shared machine
+wall time grows with the load, CPU time much less.
+
+`--cache DIR` (outside the repository) keeps the generated inputs and the replicated scored file between
+runs, so a second run spends its time on the measurements only.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +62,9 @@ def texts() -> tuple[list[str], list[str]]:
 
 
 def make_inputs(n: int, folder: Path, pool: tuple[list[str], list[str]]) -> dict[str, Path]:
+    paths = {"csv": folder / f"in_{n}.csv", "parquet": folder / f"in_{n}.parquet"}
+    if all(path.exists() for path in paths.values()):
+        return paths  # cached by an earlier run (--cache)
     rng = np.random.default_rng(SEED)
     pick = rng.integers(0, len(pool[0]), n)
     all_texts = np.array(pool[0], dtype=object)
@@ -71,7 +81,6 @@ def make_inputs(n: int, folder: Path, pool: tuple[list[str], list[str]]) -> dict
             ].tolist(),
         }
     )
-    paths = {"csv": folder / f"in_{n}.csv", "parquet": folder / f"in_{n}.parquet"}
     pacsv.write_csv(table, paths["csv"])
     pq.write_table(table, paths["parquet"], row_group_size=100_000)
     return paths
@@ -138,20 +147,29 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args: list[str], rows: int) -> dict:
-    """One CLI run: wall time, rows/s and peak RSS of its processes."""
+    """One CLI run: wall time, rows/s, CPU time and peak RSS of its processes."""
     start_load = load()
+    cpu = children_cpu()
     with RssSampler() as sampler:
         started = time.perf_counter()
         proc = subprocess.Popen([CXTEXT, *args, "--no-progress"], stderr=subprocess.PIPE, text=True)
         _, err = proc.communicate()
         seconds = time.perf_counter() - started
+    cpu = children_cpu() - cpu  # the CLI and its worker processes (a LocalCluster's workers are not its)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err}")
     return {
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "rows_per_cpu_second": round(rows / cpu) if cpu else None,
         **sampler.summary(proc.pid),
         "load_average_1m_at_start": start_load,
     }
@@ -210,6 +228,10 @@ def bench_cluster(model: str, source: Path, reference: Path, n: int, folder: Pat
             cluster.scheduler_address,
         ]
         results[f"score_parquet_cluster_{n}"] = run(args, n)
+        # the cluster's workers are this process' children, not the command's: its CPU is the client's
+        cluster_run = results[f"score_parquet_cluster_{n}"]
+        cluster_run["cpu_seconds_client"] = cluster_run.pop("cpu_seconds")
+        cluster_run.pop("rows_per_cpu_second")
         results[f"score_parquet_cluster_{n}_identical"] = same_output(reference, out)
         one = results[f"score_parquet_w1_{n}"]["rows_per_second"]
         results[f"score_parquet_cluster_{n}_speedup"] = round(
@@ -219,11 +241,42 @@ def bench_cluster(model: str, source: Path, reference: Path, n: int, folder: Pat
 
 
 def bench_drivers(
-    scored_parquet: Path, scored_csv: Path, n: int, driver_rows: int, folder: Path, results: dict
+    scored_parquet: Path, n: int, driver_rows: int, csv_rows: int, folder: Path, cache: Path, results: dict
 ) -> None:
-    big = folder / f"scored_{driver_rows}.parquet"
+    """`drivers` on the scored Parquet replicated to `driver_rows` rows (2 workers), and on it replicated to
+    `csv_rows` rows as CSV (1 and 2 workers): the analysis does not care that rows repeat, and scoring
+    10 million rows first would take hours."""
+    big = cache / f"scored_{driver_rows}_from_{n}.parquet"
+    big_csv = cache / f"scored_{csv_rows}_from_{n}.csv"
     table = pq.read_table(scored_parquet)
-    with pq.ParquetWriter(big, table.schema, compression="zstd") as writer:
+    if not big.exists():
+        replicate(table, big, driver_rows)
+    if not big_csv.exists():
+        middle = cache / f"scored_{csv_rows}_from_{n}.parquet"
+        if not middle.exists():
+            replicate(table, middle, csv_rows)
+        partial = big_csv.with_name(f".partial-{big_csv.name}")
+        pacsv.write_csv(pq.read_table(middle), partial)
+        partial.replace(big_csv)
+    del table
+    # the big Parquet with 2 workers only: with 1 worker as well the full run would not fit in 20 minutes
+    for name, source, rows, counts in (
+        ("parquet", big, driver_rows, (2,)),
+        ("csv", big_csv, csv_rows, (1, 2)),
+    ):
+        for workers in counts:
+            key = f"drivers_{name}_w{workers}_{rows}"
+            args = ["drivers", "--in", str(source), "--segment", "channel", "--period", "month",
+                    "--json", str(folder / f"{key}.json"), "--workers", str(workers)]  # fmt: skip
+            results[key] = run(args, rows)
+            print(key, results[key], flush=True)
+
+
+def replicate(table: pa.Table, big: Path, driver_rows: int) -> None:
+    """`table` repeated to `driver_rows` rows with ids renumbered (unique), written under a temporary
+    name first so an interrupted run leaves no short file in the cache."""
+    partial = big.with_name(f".partial-{big.name}")
+    with pq.ParquetWriter(partial, table.schema, compression="zstd") as writer:
         written = 0
         while written < driver_rows:
             part = table.slice(0, min(len(table), driver_rows - written))
@@ -233,15 +286,7 @@ def bench_drivers(
             part = part.set_column(part.schema.get_field_index("id"), "id", ids)  # ids stay unique
             writer.write_table(part, row_group_size=250_000)
             written += len(part)
-    del table
-    # 10M rows with 2 workers only: with 1 worker as well the full run would not fit in 20 minutes
-    for name, source, rows, counts in (("parquet", big, driver_rows, (2,)), ("csv", scored_csv, n, (1, 2))):
-        for workers in counts:
-            key = f"drivers_{name}_w{workers}_{rows}"
-            args = ["drivers", "--in", str(source), "--segment", "channel", "--period", "month",
-                    "--json", str(folder / f"{key}.json"), "--workers", str(workers)]  # fmt: skip
-            results[key] = run(args, rows)
-            print(key, results[key], flush=True)
+    partial.replace(big)
 
 
 def best_of(command: list[str], times: int = 3) -> float:
@@ -309,8 +354,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--driver-rows", type=int, default=10_000_000)
+    parser.add_argument("--driver-csv-rows", type=int, default=1_000_000)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     parser.add_argument("--phases", nargs="+", default=["start", "score", "cluster", "drivers"])
+    parser.add_argument("--cache", metavar="DIR", help="keep generated inputs here between runs")
     args = parser.parse_args()
     results: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -320,11 +367,13 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cxtext-scale-") as tmp:
         folder = Path(tmp)
+        cache = Path(args.cache) if args.cache else folder
+        cache.mkdir(parents=True, exist_ok=True)
         if "start" in args.phases:
             bench_start(args.model, folder, results)
         if {"score", "cluster", "drivers"} & set(args.phases):
             pool = texts()
-            inputs = {n: make_inputs(n, folder, pool) for n in (args.rows // 10, args.rows)}
+            inputs = {n: make_inputs(n, cache, pool) for n in (args.rows // 10, args.rows)}
             outputs = bench_score(args.model, inputs, folder, results)
             if "cluster" in args.phases:
                 bench_cluster(
@@ -338,10 +387,11 @@ def main() -> None:
             if "drivers" in args.phases:
                 bench_drivers(
                     outputs[f"parquet_{args.rows}"],
-                    outputs[f"csv_{args.rows}"],
                     args.rows,
                     args.driver_rows,
+                    args.driver_csv_rows,
                     folder,
+                    cache,
                     results,
                 )
             small, big = args.rows // 10, args.rows

@@ -7,17 +7,21 @@ features is the score being explained. Explanations multiply token attributions 
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from cxtext.polarity_softmax import PolaritySoftmax
 from cxtext.schema import POLARITY_LABELS
 
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+
 Tick = Callable[[], None]
+_ESTIMATORS = ("estimator_", "estimators_")  # the fitted scikit-learn parts of a head
 ONE_FOLD_FROM = 6000  # texts from which one calibration fold is enough (see `ClassifierHead.steps`)
 
 
@@ -25,8 +29,35 @@ def _no_tick() -> None:
     """Progress callback that reports nothing."""
 
 
+class _LazyEstimators:
+    """A head whose fitted scikit-learn estimators are pickled as bytes inside its own pickle and unpickled
+    on first use. Prediction reads the weights `FeedbackModel` stacked from them, never the estimators,
+    so loading a model to classify does not import scikit-learn: two thirds of a cold `cxtext classify`.
+    Training on top of a model, evaluation and `class_weights` thaw them as before."""
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        frozen = dict(state.pop("_frozen", {}))
+        for name in _ESTIMATORS:
+            if name in state:
+                frozen[name] = pickle.dumps(state.pop(name), protocol=5)
+        if frozen:
+            state["_frozen"] = frozen
+        return state
+
+    def __getattr__(self, name: str) -> object:  # only called when the attribute is not set
+        frozen = self.__dict__.get("_frozen", {})
+        if name not in _ESTIMATORS or name not in frozen:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = pickle.loads(frozen.pop(name))
+        setattr(self, name, value)
+        return value
+
+
 def _logistic(C: float, class_weight: str | None = None) -> LogisticRegression:
     """SAGA on L2-normalised TF-IDF: as accurate as lbfgs here (±0.3 points) and 5–9× faster to fit."""
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, max_iter=2000, tol=1e-3, class_weight=class_weight, solver="saga")
 
 
@@ -37,6 +68,8 @@ def _uneven(weight: np.ndarray | None) -> bool:
 
 
 def _weighted_logistic(C: float) -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, max_iter=2000, tol=1e-4, solver="lbfgs")
 
 
@@ -44,10 +77,12 @@ def _binary_logistic(C: float, class_weight: str | None = "balanced") -> Logisti
     """liblinear's dual solver for the yes/no driver heads: with far more features than texts and weak
     regularisation (C = 8), SAGA ran up to 2,000 epochs per fit; dual coordinate descent converges in a
     fraction of that (shared data, 14,000 driver-labelled texts: micro-F1 0.829 vs 0.830, 22 s vs 93 s)."""
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=1000)
 
 
-class ClassifierHead:
+class ClassifierHead(_LazyEstimators):
     """One label per text (sentiment, NPS category, churn as no/yes), with temperature-scaled probabilities.
 
     Strong regularisation (chosen for robustness out of domain) makes a logistic model under-confident;
@@ -91,6 +126,8 @@ class ClassifierHead:
         self.temperature_ = 1.0
         folds = min(3, int(np.unique(labels, return_counts=True)[1].min()))
         if self.calibrate and folds >= 2:
+            from sklearn.model_selection import StratifiedKFold
+
             scores, truth = [], []
             splits = StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(X, labels)
             for train, test in list(splits)[: self._calibration_fits(len(labels), folds)]:
@@ -166,7 +203,7 @@ def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return best
 
 
-class MultiLabelHead:
+class MultiLabelHead(_LazyEstimators):
     """Independent yes/no per label (drivers), each with a decision threshold tuned for F1 out of fold.
 
     Tuning on out-of-fold probabilities uses all labelled data for both fitting and thresholds, which
@@ -187,6 +224,8 @@ class MultiLabelHead:
         sample_weight: Sequence[float] | None = None,
     ) -> MultiLabelHead:
         """`tick` is called after each label's folds and final fit, for progress bars."""
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
         tick = tick or _no_tick
         weight = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.labels_ = list(labels)
@@ -216,7 +255,8 @@ class MultiLabelHead:
 
     @property
     def trained_labels(self) -> list[str]:
-        return [label for label in self.labels_ if label in self.estimators_]
+        # a threshold is set exactly for the labels with an estimator: reading it keeps those frozen
+        return [label for label in self.labels_ if label in self.thresholds_]
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         """(n_docs × n_trained_labels) probability that each label is mentioned."""
@@ -246,7 +286,7 @@ def best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
     return float(np.clip((cut + below) / 2, 0.05, 0.95))
 
 
-class DriverSentimentHead:
+class DriverSentimentHead(_LazyEstimators):
     """Polarity toward each driver, from features shared by all drivers plus a copy private to each.
 
     The shared block learns general polarity words; the per-driver block learns that "cold" is bad for

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +38,36 @@ HEADS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
 Progress = Callable[[str], None]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+
+
+class Prediction(NamedTuple):
+    """What a scored file keeps of one text (`cxtext.analysis.frame.prediction_cells` writes it): labels,
+    drivers with their rounded probability and polarity, the predicted NPS category and the churn risk."""
+
+    language: str
+    sentiment: str | None
+    drivers: list[tuple[str, float, str | None]]
+    nps_category: str | None  # None: head untrained, or the category came from a score
+    churn_probability: float
+    churn_band: str
+    untrained_heads: list[str]
+
+    @classmethod
+    def of(cls, result: dict) -> Prediction:
+        """The prediction inside a `FeedbackModel.classify` result."""
+        nps = result["nps"]
+        return cls(
+            result["language"],
+            result["sentiment"]["label"] if result["sentiment"] is not None else None,
+            [
+                (d["name"], d["probability"], d["sentiment"]["label"] if d["sentiment"] is not None else None)
+                for d in result["drivers"]
+            ],
+            nps["category"] if nps is not None and nps["source"] == "predicted" else None,
+            result["churn"]["probability"],
+            result["churn"]["band"],
+            result["untrained_heads"],
+        )
 
 
 class NotFittedError(RuntimeError):
@@ -409,6 +439,45 @@ class FeedbackModel:
                 "churn_probability": c["churn"]["probability"],
             }
             for c in self.classify(texts, langs, explain=False)
+        ]
+
+    @_collector_paused
+    def predictions(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> list[Prediction]:
+        """`Prediction.of(classify(texts, langs, explain=False))` without building the JSON a support tool
+        gets (distributions, evidence, churn reasons): the hot path of `cxtext score`."""
+        batch = self._batch(texts, langs, explain=False)
+        n = len(batch.texts)
+        shown = self._shown(batch, self._probabilities(batch), [True] * n)
+        untrained = self.untrained_heads
+        sentiment, nps = self.heads_.get("sentiment"), self.heads_.get("nps_category")
+        polarity = self.heads_.get("driver_sentiment")
+        polar = polarity.drivers_ if isinstance(polarity, DriverSentimentHead) else ()
+
+        def label(head: object, block: str, i: int) -> str | None:
+            return head.classes_[shown.labels[block][i]] if isinstance(head, ClassifierHead) else None
+
+        return [
+            Prediction(
+                batch.langs[i],
+                label(sentiment, "sentiment", i),
+                [
+                    (
+                        name,
+                        p,
+                        polarity.classes_[shown.labels[f"driver_sentiment:{name}"][i]]
+                        if name in polar
+                        else None,
+                    )
+                    for name, p in shown.drivers[i]
+                ],
+                label(nps, "nps_category", i),
+                shown.rounded["churn"][i],
+                churn_rules.band(shown.probabilities["churn"][i]),
+                list(untrained),
+            )
+            for i in range(n)
         ]
 
     @_collector_paused

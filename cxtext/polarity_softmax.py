@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize
 
 
 class PolaritySoftmax:
@@ -98,6 +97,8 @@ class PolaritySoftmax:
         start = np.zeros(f * k + k)
         if init is not None:
             start = np.concatenate([init.coef_.T.ravel(), init.intercept_])
+        from scipy.optimize import minimize  # fitting only: loading a model for prediction skips it
+
         result = minimize(
             loss_and_grad,
             start,

@@ -13,17 +13,18 @@ import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-
-import joblib
-import sklearn
 
 from cxtext.lexicon import adopt_lexicons, built_lexicons
 from cxtext.model import FeedbackModel
 from cxtext.text.hazm_lexicon import adopt_hazm_lexicon, stored_hazm_lexicon
 
 # Bump whenever FeedbackModel's fitted attributes change: older folders are then refused, not half-used.
-FORMAT_VERSION = 2
+# Format 3 stores each head's scikit-learn estimators as bytes unpickled on first use (`cxtext.heads`);
+# format 2 folders hold them plainly and load the same.
+FORMAT_VERSION = 3
+READABLE_FORMATS = (2, 3)
 MODEL_FILE = "model.joblib"
 LEXICONS_FILE = "lexicons.pickle"  # the lexicons ready-built (optional: rebuilt when missing or stale)
 CARD_FILE = "card.json"
@@ -67,7 +68,7 @@ def save_artifact(model: FeedbackModel, card: dict, out_dir: str | os.PathLike[s
             **card,
             "lexicons_sha256": sha256_file(staging / LEXICONS_FILE),
             "format_version": FORMAT_VERSION,
-            "sklearn_version": sklearn.__version__,
+            "sklearn_version": _sklearn_version(),
             "model_sha256": checksum,
             "version": card.get("version") or f"{card['created_at'][:19].replace(':', '')}-{checksum[:8]}",
         }
@@ -80,6 +81,12 @@ def save_artifact(model: FeedbackModel, card: dict, out_dir: str | os.PathLike[s
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _sklearn_version() -> str:
+    """The installed scikit-learn's version, read from its metadata: importing it to ask would cost the
+    second a cold `cxtext classify` saves by not unpickling the estimators (see `cxtext.heads`)."""
+    return version("scikit-learn")
 
 
 def read_card(path: str | os.PathLike[str]) -> dict:
@@ -110,6 +117,8 @@ def _load(path: Path) -> object:
         try:
             return pickle.load(source)
         except pickle.UnpicklingError:
+            import joblib  # only for folders written by earlier versions
+
             return joblib.load(path)
 
 
@@ -130,15 +139,16 @@ def load_artifact(path: str | os.PathLike[str]) -> LoadedModel:
     """Load and verify a model folder; every failure is an `ArtifactError` with a readable reason."""
     folder = Path(path)
     card = read_card(folder)
-    if card.get("format_version") != FORMAT_VERSION:
+    if card.get("format_version") not in READABLE_FORMATS:
         raise ArtifactError(
             f"{folder}: artifact format {card.get('format_version')} is not supported "
-            f"(this cxtext reads format {FORMAT_VERSION}); retrain the model"
+            f"(this cxtext reads formats {', '.join(map(str, READABLE_FORMATS))}); retrain the model"
         )
     trained_with = str(card.get("sklearn_version", ""))
-    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+    installed = _sklearn_version()
+    if trained_with.split(".")[:2] != installed.split(".")[:2]:
         raise ArtifactError(
-            f"{folder}: trained with scikit-learn {trained_with}, this install has {sklearn.__version__}; "
+            f"{folder}: trained with scikit-learn {trained_with}, this install has {installed}; "
             "retrain the model"
         )
     model_path = folder / MODEL_FILE

@@ -91,6 +91,7 @@ def test_an_empty_input_gives_an_empty_analysis() -> None:
 
 def test_untrained_heads_leave_their_columns_out_so_nothing_reads_as_predicted_none() -> None:
     from cxtext.analysis.frame import prediction_cells, prediction_columns
+    from cxtext.model import Prediction
 
     result = {
         "language": "en",
@@ -100,7 +101,7 @@ def test_untrained_heads_leave_their_columns_out_so_nothing_reads_as_predicted_n
         "churn": {"probability": 0.4, "band": "medium"},
         "untrained_heads": ["drivers", "driver_sentiment", "nps_category"],
     }
-    cells = prediction_cells(result)
+    cells = prediction_cells(Prediction.of(result))
     assert list(cells) == prediction_columns(result["untrained_heads"])
     assert list(cells) == ["pred_lang", "pred_sentiment", "churn_probability", "churn_band"]
     frame = build([Record(text="x", extra=cells)]).build()

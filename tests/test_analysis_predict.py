@@ -98,3 +98,23 @@ def test_categories_are_not_predicted_when_scores_exist(tiny_model: FeedbackMode
     result = analyze(records, model=tiny_model, bootstrap=0)
     assert result["coverage"]["predicted"]["nps_category"] == 0
     assert (result["nps"]["source"], result["nps"]["n"]) == ("score", 1)
+
+
+def test_the_lean_predictions_of_score_are_those_inside_classify(tiny_model: FeedbackModel) -> None:
+    """`cxtext score` writes `predictions`, which skips the JSON `classify` builds: the cells must be the
+    same for real Persian and English texts (given and detected languages, drivers, churn)."""
+    from cxtext.analysis.frame import prediction_cells
+    from cxtext.model import Prediction
+
+    texts = [r.text for r in load_records([shared_file("fa/digikala_comments_dev.csv")]).records[:150]]
+    texts += [
+        r.text for r in load_records([shared_file("en/skytrax_airline_reviews_test.csv")]).records[:150]
+    ]
+    texts += TEXTS
+    langs = [None if i % 3 else ("fa" if i < 150 else "en") for i in range(len(texts))]
+    lean = tiny_model.predictions(texts, langs)
+    full = [Prediction.of(r) for r in tiny_model.classify(texts, langs, explain=False)]
+    assert lean == full
+    assert [prediction_cells(p) for p in lean] == [prediction_cells(p) for p in full]
+    assert any(p.drivers for p in lean) and any(p.nps_category for p in lean)
+    assert len({p.churn_band for p in lean}) > 1

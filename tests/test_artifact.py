@@ -196,3 +196,25 @@ def test_stale_or_tampered_ready_built_lexicons_are_not_used(artifact_copy: Path
     finally:
         lexicon._LOADED.clear()
         lexicon._LOADED.update(saved)
+
+
+def test_loading_a_model_to_classify_leaves_scikit_learn_unimported(small_model_dir: Path) -> None:
+    """The heads' estimators stay frozen until something needs them (a cold `cxtext classify` skips the
+    second scikit-learn's import costs); they thaw, equal, when asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from models.artifact import load_artifact; "
+        f"m = load_artifact({str(small_model_dir)!r}).model; m.classify(['قیمتش خیلی بالاست']); "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'sklearn'))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[]"
+
+    loaded = load_artifact(small_model_dir).model
+    head = loaded.heads_["sentiment"]
+    assert "estimator_" not in head.__dict__
+    weights, intercepts = head.class_scores()  # reads the estimator: thawed on first use
+    assert "estimator_" in head.__dict__ and weights.shape[0] == len(head.classes_) == len(intercepts)

@@ -83,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
     from cli import CommandError, model_and_taxonomy
     from cli.commands.engine_options import engine_for
     from cxtext.analysis import FrameBuilder, analyze
+    from cxtext.analysis.frame import PRED_COLUMNS
     from cxtext.analysis.report import render_html
-    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
+    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_batches
     from cxtext.batch.frames import frame_chunk
-    from cxtext.io.records import RowError
+    from cxtext.schema import COLUMNS
 
     if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
         raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")
@@ -94,25 +95,24 @@ def run(args: argparse.Namespace) -> int:
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
     work = partial(frame_chunk, taxonomy=taxonomy, date_column=args.date_column, segments=args.segment)
+    columns = {*COLUMNS, *PRED_COLUMNS, args.date_column, *args.segment}
     check_id = IdCheck()
     skipped = 0
     engine = engine_for(args, None)  # workers convert rows; predictions (--model) are made below
     try:
         with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
-            chunks = read_chunks(expand_inputs(args.inputs), args.chunk_rows)
-            for label, events, part in engine.map(work, chunks):
-                duplicates = []
-                for event in events:
-                    if not isinstance(event, RowError):
-                        position, number, record_id = event
-                        event = check_id(label, number, record_id)
-                        if event is None:
-                            continue
-                        duplicates.append(position)
-                    bar.write(str(event), file=sys.stderr)
-                    skipped += 1
-                builder.absorb(part.without(duplicates) if duplicates else part)
-                bar.update(len(events) - len(duplicates))
+            chunks = read_batches(expand_inputs(args.inputs), args.chunk_rows, columns)
+            ended: set[str] = set()  # files whose rest is not read: an unreadable row group ends them
+            for label, errors, numbers, ids, part in engine.map(work, chunks):
+                if label in ended:
+                    continue
+                ended.update(e.file for e in errors if e.kind == "file")
+                duplicates = check_id.many(label, numbers, ids)
+                for error in [*errors, *(error for _, error in duplicates)]:
+                    bar.write(str(error), file=sys.stderr)
+                skipped += len(errors) + len(duplicates)
+                builder.absorb(part.without([i for i, _ in duplicates]) if duplicates else part)
+                bar.update(len(errors) + len(numbers))
     except UnusableInput as exc:
         raise CommandError(str(exc)) from None
     finally:

@@ -17,12 +17,16 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cxtext.schema import NPS_CATEGORIES, POLARITIES, SENTIMENTS, Record, SchemaError, record_from_row
 from cxtext.scores import nps_category_from_score
 from cxtext.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from cxtext.model import Prediction
 
 # A driver's state in one record: not mentioned, mentioned without a known polarity, or its polarity.
 STATES: tuple[str, ...] = ("absent", "unknown", *POLARITIES)
@@ -283,6 +287,25 @@ class FrameBuilder:
             bad_pred=dict(self._bad_pred),
         )
 
+    def take_part(self) -> FramePart:
+        """What this builder converted since the last `take_part`, then forgotten (caches stay), with level
+        codes renumbered in order of first appearance: the part a new builder would have made of the same
+        rows, so a long-lived builder (one per worker process) can hand out one part per chunk."""
+        levels: dict[str, tuple[str, ...]] = {}
+        for name, known in self._levels.items():
+            values = list(known)
+            codes = np.concatenate([chunk[name] for chunk in self._chunks]) if self._chunks else np.zeros(0)
+            present, first = np.unique(codes, return_index=True)
+            order = present[np.argsort(first)]
+            renumber = np.zeros(len(values), dtype=np.int32)
+            renumber[order] = np.arange(len(order), dtype=np.int32)
+            for chunk in self._chunks:
+                chunk[name] = renumber[chunk[name]]
+            levels[name] = tuple(values[code] for code in order.tolist())
+        part = FramePart(self._chunks, levels, self._bad_dates, self._dates_seen, self._bad_pred)
+        self._chunks, self._bad_dates, self._dates_seen, self._bad_pred = [], {}, 0, {}
+        return part
+
     def absorb(self, part: FramePart) -> None:
         """Append a part built elsewhere with the same settings; codes are re-mapped onto this builder's
         levels so the frame equals the one a single builder would have made from the same rows in order."""
@@ -448,27 +471,29 @@ def prediction_columns(untrained_heads: Iterable[str]) -> list[str]:
     return [column for column in PRED_COLUMNS if column not in left_out]
 
 
-def prediction_cells(result: Mapping) -> dict[str, str]:
-    """One `FeedbackModel.classify` result as the `pred_*` cells of a scored file (what `FrameBuilder` reads).
+def prediction_cells(prediction: Prediction) -> dict[str, str]:
+    """One text's prediction (`FeedbackModel.predictions`, or `Prediction.of` a `classify` result) as the
+    `pred_*` cells of a scored file (what `FrameBuilder` reads).
 
     Heads the model was not trained for leave their cells out, so they read as "not predicted", not as
     "predicted nothing"; an NPS category read from a score is not a prediction and is left out too.
     """
-    drivers = result["drivers"]
-    cells = {"pred_lang": result["language"]}
-    if result["sentiment"] is not None:
-        cells["pred_sentiment"] = result["sentiment"]["label"]
-    if "drivers" not in result["untrained_heads"]:
-        cells["pred_drivers"] = ";".join(d["name"] for d in drivers)
-        if "driver_sentiment" not in result["untrained_heads"]:
+    cells = {"pred_lang": prediction.language}
+    if prediction.sentiment is not None:
+        cells["pred_sentiment"] = prediction.sentiment
+    untrained = prediction.untrained_heads
+    if "drivers" not in untrained:
+        drivers = prediction.drivers
+        cells["pred_drivers"] = ";".join(name for name, _, _ in drivers)
+        if "driver_sentiment" not in untrained:
             cells["pred_driver_sentiment"] = ";".join(
-                f"{d['name']}:{d['sentiment']['label']}" for d in drivers if d["sentiment"] is not None
+                f"{name}:{polarity}" for name, _, polarity in drivers if polarity is not None
             )
-        cells["pred_driver_confidence"] = ";".join(f"{d['name']}:{d['probability']}" for d in drivers)
-    if result["nps"] is not None and result["nps"]["source"] == "predicted":
-        cells["pred_nps_category"] = result["nps"]["category"]
-    cells["churn_probability"] = str(result["churn"]["probability"])
-    cells["churn_band"] = result["churn"]["band"]
+        cells["pred_driver_confidence"] = ";".join(f"{name}:{p}" for name, p, _ in drivers)
+    if prediction.nps_category is not None:
+        cells["pred_nps_category"] = prediction.nps_category
+    cells["churn_probability"] = str(prediction.churn_probability)
+    cells["churn_band"] = prediction.churn_band
     return cells
 
 

@@ -12,8 +12,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from cxtext.io.columns import ColumnBatch, ParquetPiece, column_batches
 from cxtext.io.formats import PathLike
-from cxtext.io.records import Record, RowError, check_id, raw_rows
+from cxtext.io.records import RowError, raw_rows
 
 Item = tuple[int, dict[str, object]] | RowError
 
@@ -56,16 +59,52 @@ def read_chunks(paths: Sequence[PathLike], size: int) -> Iterator[Chunk]:
             yield chunk
 
 
+def read_batches(
+    paths: Sequence[PathLike], size: int, columns: set[str] | None
+) -> Iterator[Chunk | ColumnBatch | ParquetPiece]:
+    """Like `read_chunks`, but CSV files come as Arrow batches of the given `columns` and Parquet files as
+    their row groups, read by the worker that converts them (see `cxtext.io.columns`); rows the column
+    reader leaves to the row reader come as chunks."""
+    for path in paths:
+        batches = column_batches(path, columns, size, pieces=True)
+        if batches is None:
+            yield from read_chunks([path], size)
+            continue
+        chunk = Chunk(os.fspath(path))
+        for item in batches:
+            if isinstance(item, ColumnBatch | ParquetPiece):
+                yield item
+                continue
+            if isinstance(item, RowError) and item.row is None:
+                raise UnusableInput(str(item))
+            chunk.items.append(item)
+            if len(chunk.items) >= size:
+                yield chunk
+                chunk = Chunk(chunk.label)
+        if chunk.items:
+            yield chunk
+
+
 class IdCheck:
     """Ids unique within each file, as `cxtext.io.records.iter_records` checks them, across chunks that
     were parsed by different workers."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, dict[str, str]] = {}
+        self._seen: dict[str, dict[str, int]] = {}  # file → id → the row it was first seen on
 
     def __call__(self, label: str, number: int, record_id: str | None) -> RowError | None:
-        if record_id is None:
+        if not record_id:
             return None
-        probe = Record(text="", id=record_id)
-        found = check_id(label, number, probe, self._seen.setdefault(label, {}))
-        return found if isinstance(found, RowError) else None
+        first = self._seen.setdefault(label, {}).setdefault(record_id, number)
+        if first == number:
+            return None
+        return RowError(label, number, f"duplicate id {record_id!r} (first at {label}:{first})", "id")
+
+    def many(self, label: str, numbers: np.ndarray, ids: np.ndarray) -> list[tuple[int, RowError]]:
+        """(position, error) of every row of a batch whose id was seen before ("" = no id)."""
+        seen = self._seen.setdefault(label, {})
+        found = []
+        for position, (number, record_id) in enumerate(zip(numbers.tolist(), ids.tolist(), strict=True)):
+            if record_id and seen.setdefault(record_id, number) != number:
+                found.append((position, self(label, number, record_id)))
+        return found

@@ -32,7 +32,7 @@ def score_chunk(
         out.append(parsed if isinstance(parsed, RowError) else None)
     for start in range(0, len(good), batch_size):
         batch = good[start : start + batch_size]
-        results = model.classify([r.text for _, _, r in batch], [r.lang for _, _, r in batch], explain=False)
+        results = model.predictions([r.text for _, _, r in batch], [r.lang for _, _, r in batch])
         for (i, number, record), result in zip(batch, results, strict=True):
             cells = record_to_row(record, taxonomy)
             out[i] = (

@@ -35,7 +35,7 @@ def parquet_rows(path: PathLike, label: str) -> Iterator[object]:
         yield RowError(label, None, "file not found", "file")
         return
     except (pa.ArrowException, OSError) as exc:
-        yield RowError(label, None, f"not a readable Parquet file ({_first_line(exc)})", "file")
+        yield RowError(label, None, f"not a readable Parquet file ({first_line(exc)})", "file")
         return
     problem = header_problem([field.name for field in source.schema_arrow])
     if problem:
@@ -44,12 +44,12 @@ def parquet_rows(path: PathLike, label: str) -> Iterator[object]:
     number = 0
     try:
         for batch in source.iter_batches(batch_size=_BATCH_ROWS):
-            for row in _as_text_dates(batch).to_pylist():
+            for row in as_text_dates(batch).to_pylist():
                 number += 1
                 yield number, row
     except (pa.ArrowException, OSError) as exc:
         yield RowError(
-            label, number + 1, f"unreadable Parquet data, rest of file not read ({_first_line(exc)})", "file"
+            label, number + 1, f"unreadable Parquet data, rest of file not read ({first_line(exc)})", "file"
         )
 
 
@@ -92,7 +92,7 @@ class ParquetWriter:
         self._writer.close()
 
 
-def _as_text_dates(batch: pa.RecordBatch) -> pa.RecordBatch:
+def as_text_dates(batch: pa.RecordBatch) -> pa.RecordBatch:
     """Dates, times and decimals as text (ISO for dates), the only forms the data contract knows."""
     columns, changed = [], False
     for column in batch.columns:
@@ -104,7 +104,7 @@ def _as_text_dates(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names) if changed else batch
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
