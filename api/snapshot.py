@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.analysis import stored_record
+from api.analysis import StoredColumns
 from api.storage import FeedbackFilter, FeedbackStore
 from cxtext.analysis.frame import MISSING_LEVEL, Categorical, Frame, FrameBuilder
 from cxtext.taxonomy import Taxonomy
@@ -103,6 +103,7 @@ class SnapshotCache:
         self._key: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._builder: FrameBuilder | None = None
+        self._reader: StoredColumns | None = None
         self._langs: list[str] = []
         self._versions: list[str] = []
         self._last_id: int | None = None
@@ -156,16 +157,17 @@ class SnapshotCache:
     def _start(self, taxonomy: Taxonomy) -> None:
         keys = self.store.segment_keys(FeedbackFilter())
         self._builder = FrameBuilder(taxonomy, date_column="date", segments=keys)
+        self._reader = StoredColumns(self._builder, taxonomy)
         self._langs, self._versions, self._last_id = [], [], None
 
     def _read_new(self, taxonomy: Taxonomy) -> bool:
         """Append the items stored after the last one read; False if one carries an unknown segment key."""
         known = set(self._builder.segment_names)
-        while rows := self.store.analysis_rows(self._last_id, self.batch_size):
-            if any(segment.key not in known for row in rows for segment in row.segments):
+        while len(batch := self.store.analysis_batch(self._last_id, self.batch_size)):
+            if not known.issuperset(batch.segments):
                 return False
-            self._builder.add(stored_record(row, taxonomy) for row in rows)
-            self._langs += [row.lang for row in rows]
-            self._versions += [row.model_version for row in rows]
-            self._last_id = rows[-1].id
+            self._reader.add(batch)
+            self._langs += batch.columns["lang"]
+            self._versions += batch.columns["model_version"]
+            self._last_id = batch.columns["id"][-1]
         return True

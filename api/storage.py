@@ -13,9 +13,8 @@ import socket
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from sqlalchemy import Engine, and_, exists, func, or_, select, text, update
+from sqlalchemy import Engine, Text, and_, cast, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -93,44 +92,39 @@ class LabelConflictError(Exception):
         self.labelled_at = labelled_at
 
 
-class Segment(NamedTuple):
-    key: str
-    value: str
+# What the analysis reads of each stored item: plain columns, and only the few fields of the stored
+# prediction (and the labels as their JSON text) that it uses, extracted by the database.
+_ANALYSIS_COLUMNS = {
+    "id": Feedback.id,
+    "external_id": Feedback.external_id,
+    "text": Feedback.text,
+    "lang": Feedback.lang,
+    "lang_given": Feedback.lang_given,
+    "score": Feedback.score,
+    "score_scale": Feedback.score_scale,
+    "date": Feedback.date,
+    "labels": cast(Feedback.labels, Text),
+    "labelled_by": Feedback.labelled_by,
+    "model_version": Feedback.model_version,
+    "sentiment": Feedback.prediction[("sentiment", "label")].as_string(),
+    "drivers": Feedback.prediction["drivers"].as_string(),
+    "nps_category": Feedback.prediction[("nps", "category")].as_string(),
+    "nps_source": Feedback.prediction[("nps", "source")].as_string(),
+    "churn": Feedback.prediction[("churn", "probability")].as_float(),
+    "untrained_heads": Feedback.prediction["untrained_heads"].as_string(),
+}
 
 
-_ANALYSIS_COLUMNS = (
-    "id",
-    "external_id",
-    "text",
-    "lang",
-    "lang_given",
-    "score",
-    "score_scale",
-    "date",
-    "labels",
-    "labelled_by",
-    "prediction",
-    "model_version",
-)
+@dataclass(frozen=True)
+class AnalysisBatch:
+    """Stored items in id order as columns (one list per name of `_ANALYSIS_COLUMNS`), with each
+    segment key's values (`""` where an item has none): what `api.analysis.add_stored` converts."""
 
+    columns: dict[str, list]
+    segments: dict[str, list[str]]
 
-@dataclass(frozen=True, slots=True)
-class AnalysisRow:
-    """A stored item as the analysis reads it (the attributes `api.analysis.stored_record` uses)."""
-
-    id: int
-    external_id: str
-    text: str
-    lang: str
-    lang_given: bool
-    score: float | None
-    score_scale: str | None
-    date: dt.date | None
-    labels: dict | None
-    labelled_by: str | None
-    prediction: dict
-    model_version: str
-    segments: list[Segment]
+    def __len__(self) -> int:
+        return len(self.columns["id"])
 
 
 class FeedbackStore:
@@ -256,23 +250,28 @@ class FeedbackStore:
             count, updated = session.execute(statement).one()
         return int(count), as_utc_precise(updated)
 
-    def analysis_rows(self, after_id: int | None, size: int = 5000) -> list[AnalysisRow]:
-        """Up to `size` items with id > `after_id` in id order, as plain rows with what the analysis reads
-        (no ORM objects: building them is most of the cost of reading the whole store)."""
-        statement = select(*(getattr(Feedback, name) for name in _ANALYSIS_COLUMNS)).order_by(Feedback.id)
+    def analysis_batch(self, after_id: int | None, size: int = 5000) -> AnalysisBatch:
+        """Up to `size` items with id > `after_id` in id order, as columns of what the analysis reads
+        (no ORM objects and no whole predictions decoded: building those was most of the cost of
+        reading the whole store; the ORM's result machinery is skipped too)."""
+        statement = select(*_ANALYSIS_COLUMNS.values()).order_by(Feedback.id)
         if after_id is not None:
             statement = statement.where(Feedback.id > after_id)
-        with self.sessions() as session:
-            rows = session.execute(statement.limit(size)).all()
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement.limit(size)).all()
             if not rows:
-                return []
-            segments: dict[int, list[Segment]] = {}
+                return AnalysisBatch({name: [] for name in _ANALYSIS_COLUMNS}, {})
+            columns = dict(zip(_ANALYSIS_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+            position = {row_id: i for i, row_id in enumerate(columns["id"])}
+            segments: dict[str, list[str]] = {}
             pairs = select(FeedbackSegment.feedback_id, FeedbackSegment.key, FeedbackSegment.value).where(
                 FeedbackSegment.feedback_id.between(rows[0].id, rows[-1].id)
             )
-            for feedback_id, key, value in session.execute(pairs.order_by(FeedbackSegment.key)):
-                segments.setdefault(feedback_id, []).append(Segment(key, value))
-        return [AnalysisRow(*row, segments=segments.get(row.id, [])) for row in rows]
+            for feedback_id, key, value in connection.execute(pairs):
+                if key not in segments:
+                    segments[key] = [""] * len(rows)
+                segments[key][position[feedback_id]] = value
+        return AnalysisBatch(columns, segments)
 
     def segment_keys(self, where: FeedbackFilter) -> list[str]:
         """The segment keys of the matching items, most used first."""
