@@ -232,31 +232,27 @@ class FeedbackStore:
                 raise UnknownFeedbackError(external_id)
             raise LabelConflictError(row.labels, row.labelled_by, row.labelled_at)
 
-    def revision(self) -> tuple[int | None, str | None]:
+    def revision(self) -> tuple[int | None, dt.datetime | None]:
         """(largest id, latest update), two index look-ups: it moves whenever an item is added, updated,
         labelled or re-scored (items are never deleted), which is when an analysis snapshot of the store
-        must be refreshed."""
+        must be refreshed. The time is as the database returns it, to be handed back to `analysis_batch`."""
         statement = select(func.max(Feedback.id), func.max(Feedback.updated_at))
         with self.sessions() as session:
             last_id, updated = session.execute(statement).one()
-        return last_id, as_utc_precise(updated)
+        return last_id, updated
 
-    def revision_before(self, last_id: int) -> tuple[int, str | None]:
-        """(rows, latest update) among the items with id ≤ `last_id`: unchanged means only appends since."""
-        statement = select(func.count(Feedback.id), func.max(Feedback.updated_at)).where(
-            Feedback.id <= last_id
-        )
-        with self.sessions() as session:
-            count, updated = session.execute(statement).one()
-        return int(count), as_utc_precise(updated)
-
-    def analysis_batch(self, after_id: int | None, size: int = 5000) -> AnalysisBatch:
-        """Up to `size` items with id > `after_id` in id order, as columns of what the analysis reads
+    def analysis_batch(
+        self, after_id: int | None, size: int = 5000, updated_after: dt.datetime | None = None
+    ) -> AnalysisBatch:
+        """Up to `size` items with id > `after_id` (and, if given, written after `updated_after`: the
+        indexed `updated_at`) in id order, as columns of what the analysis reads
         (no ORM objects and no whole predictions decoded: building those was most of the cost of
         reading the whole store; the ORM's result machinery is skipped too)."""
         statement = select(*_ANALYSIS_COLUMNS.values()).order_by(Feedback.id)
         if after_id is not None:
             statement = statement.where(Feedback.id > after_id)
+        if updated_after is not None:
+            statement = statement.where(Feedback.updated_at > updated_after)
         with self.engine.connect() as connection:
             rows = connection.execute(statement.limit(size)).all()
             if not rows:
@@ -264,8 +260,12 @@ class FeedbackStore:
             columns = dict(zip(_ANALYSIS_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
             position = {row_id: i for i, row_id in enumerate(columns["id"])}
             segments: dict[str, list[str]] = {}
+            ids = columns["id"]
+            dense = ids[-1] - ids[0] < 2 * len(ids)  # mostly a run of ids: a range, else the ids themselves
             pairs = select(FeedbackSegment.feedback_id, FeedbackSegment.key, FeedbackSegment.value).where(
-                FeedbackSegment.feedback_id.between(rows[0].id, rows[-1].id)
+                FeedbackSegment.feedback_id.between(ids[0], ids[-1])
+                if dense
+                else FeedbackSegment.feedback_id.in_(ids)
             )
             for feedback_id, key, value in connection.execute(pairs):
                 if key not in segments:

@@ -256,6 +256,21 @@ class FrameBuilder:
         chunk["confidence"][mentioned] = confidence.astype(np.float32)[mentioned]
         self._chunks.append(chunk)
 
+    def replace_last(self, positions: np.ndarray) -> None:
+        """Make the batch added last new versions of rows added before: its row i replaces the row at
+        `positions[i]` (counted over every row added before), or is appended where that is -1. Why: a
+        store whose items are updated in place refreshes its frame by re-reading only what changed."""
+        last = self._chunks.pop()
+        merged = {
+            name: np.concatenate([chunk[name] for chunk in (*self._chunks, {name: values[:0]})])
+            for name, values in last.items()
+        }
+        old = positions >= 0
+        for name, values in last.items():
+            merged[name][positions[old]] = values[old]
+            merged[name] = np.concatenate([merged[name], values[~old]])
+        self._chunks = [merged]
+
     def _row(self, record: Record, label_key: tuple, pred_key: tuple | None) -> tuple[float, ...]:
         """The cached codes of one combination of given labels and predicted label cells."""
         key = (label_key, pred_key)
