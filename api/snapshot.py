@@ -51,7 +51,7 @@ class Snapshot:
 
     def select(self, where: FeedbackFilter) -> np.ndarray:
         """Indices of the items matching `where`, in id order (the filters of `FeedbackStore.query`)."""
-        if where.sentiment is not None or where.labelled is not None:
+        if where.sentiment is not None or where.labelled is not None or where.trainable:
             raise ValueError(
                 "the analysis snapshot filters by date, language, model version and segment only"
             )

@@ -75,7 +75,8 @@ class FeedbackFilter:
     sentiment: str | None = None
     model_version: str | None = None
     segments: dict[str, str] = field(default_factory=dict)
-    labelled: bool | None = None
+    labelled: bool | None = None  # with (True) or without (False) given labels; a score is no label
+    trainable: bool = False  # only items with labels or a score (an NPS category): what training reads
 
 
 class UnknownFeedbackError(LookupError):
@@ -205,11 +206,11 @@ class FeedbackStore:
             after = rows[-1].id
 
     def review_candidates(self, where: FeedbackFilter, limit: int) -> list[Feedback]:
-        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: oldest)."""
+        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: newest)."""
         unlabelled = dataclasses.replace(where, labelled=False)
         statement = (
             self._select(unlabelled)
-            .order_by(Feedback.uncertainty.desc().nulls_last(), Feedback.id)
+            .order_by(Feedback.uncertainty.desc(), Feedback.id.desc())  # ix_feedback_review_queue, backwards
             .limit(limit)
         )
         with self.sessions() as session:
@@ -332,6 +333,8 @@ class FeedbackStore:
             conditions.append(Feedback.model_version == where.model_version)
         if where.labelled is not None:
             conditions.append(Feedback.labels.is_not(None) if where.labelled else Feedback.labels.is_(None))
+        if where.trainable:
+            conditions.append(or_(Feedback.labels.is_not(None), Feedback.score.is_not(None)))
         for key, value in where.segments.items():
             conditions.append(
                 exists().where(
