@@ -216,6 +216,15 @@ class FeedbackStore:
         with self.sessions() as session:
             return list(session.scalars(statement))
 
+    def score_of(self, external_id: str) -> tuple[float | None, str | None]:
+        """The stored item's score and scale (labels must agree with the NPS category its score gives)."""
+        statement = select(Feedback.score, Feedback.score_scale).where(Feedback.external_id == external_id)
+        with self.sessions() as session:
+            row = session.execute(statement).first()
+        if row is None:
+            raise UnknownFeedbackError(external_id)
+        return row.score, row.score_scale
+
     def set_labels(self, external_id: str, labels: dict, who: str, *, overwrite: bool = False) -> Feedback:
         """Store an analyst's labels in one conditional UPDATE, so two analysts racing for one row cannot
         both win: without `overwrite` only an unlabelled row, or one this analyst labelled, is written.
