@@ -7,6 +7,12 @@ analyst who labels, trains and reviews again), and measure dev accuracy after ea
 without it the labelled rows alone. Every (dataset, strategy, base) curve is run for several seeds
 (each seed draws its own unlabelled pool from the training split), reported as mean and spread.
 
+Strategies: `random`; `margin` (breaking ties: the smallest gap between the two likeliest labels, the
+queue's measure); `entropy`; `margin+diversity` (the queue's near-duplicate step over the 5k most
+uncertain); `margin+clusters` (diverse mini-batch, Zhdanov 2019: the 10k most uncertain clustered by
+k-means in the pool's SVD space, the row nearest each centre); `density` (margin times the row's
+similarity to the pool: uncertain and typical, Settles & Craven 2008).
+
 Bounded time on a shared 2-core machine (simplifications, each stated in the results):
 - one cached feature space per dataset: the featurizer fitted once on the base plus the training split's
   texts (unlabelled text the store holds anyway), instead of refitting it per run, with the test suite's
@@ -23,6 +29,10 @@ Bounded time on a shared 2-core machine (simplifications, each stated in the res
 
     .venv/bin/python bench/learning_curve.py                       # full: 5 seeds, both datasets
     .venv/bin/python bench/learning_curve.py --seeds 3 --pool 1500 # reduced scale
+
+The comparison of the further strategies (bench/results/learning_curve_strategies.md) ran with
+`--seeds 3 --pool 1500 --sizes 50,100,200 --bases base --strategies random,margin,margin+clusters,density
+--out bench/results/learning_curve_strategies`.
 
 Writes bench/results/learning_curve.json and .md. Not part of `make test`.
 """
