@@ -48,6 +48,24 @@ class Feedback(Base):
     """One piece of customer feedback, its (redacted) text, gold labels if given, and predictions."""
 
     __tablename__ = "feedback"
+    # The review queue: unlabelled items, most uncertain first, of every language or of one (migration 0004).
+    __table_args__ = (
+        Index(
+            "ix_feedback_review_queue",
+            "uncertainty",
+            "id",
+            sqlite_where=text("labels IS NULL"),
+            postgresql_where=text("labels IS NULL"),
+        ),
+        Index(
+            "ix_feedback_review_queue_lang",
+            "lang",
+            "uncertainty",
+            "id",
+            sqlite_where=text("labels IS NULL"),
+            postgresql_where=text("labels IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)

@@ -43,7 +43,10 @@ class FilterQuery(BaseModel):
 
 class FeedbackQuery(FilterQuery):
     sentiment: Sentiment | None = Field(None, description="predicted sentiment")
-    labelled: bool | None = Field(None, description="only items with (true) or without (false) gold labels")
+    labelled: bool | None = Field(
+        None,
+        description="only items with (true) or without (false) given labels (a score alone is none)",
+    )
     limit: int = Field(50, ge=1, le=500)
     cursor: Str | None = Field(None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
 

@@ -4,14 +4,16 @@ Why: an analysis reads every matching item with its prediction; at 100,000 store
 about a minute through the ORM on every request. The snapshot converts the whole store once into the
 analysis `Frame` (every segment key, items in id order, each read by the same `FrameBuilder` rules as
 before) and answers each query by selecting rows with numpy, then running `analyze` on them. Before
-each answer it compares the store's revision (largest id, latest update): items added since are
-appended to the builder; any other change (an update, a label, a re-scoring, another taxonomy, a new
-segment key) rebuilds it. So answers are never stale, and only the first request after a write pays
-for reading what changed.
+each answer it compares the store's revision (largest id, latest update): the items written since
+(by the indexed `updated_at`) are read again, new ones appended and changed ones (an update, a label,
+a re-scoring) replacing their row; only another taxonomy or a new segment key rebuilds it. So answers
+are never stale, and the first request after a write pays for reading what changed, not the store.
+Stored items are read as columns (`FeedbackStore.analysis_batch`, `api.analysis.StoredColumns`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -19,10 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.analysis import stored_record
+from api.analysis import StoredColumns
 from api.storage import FeedbackFilter, FeedbackStore
 from cxtext.analysis.frame import MISSING_LEVEL, Categorical, Frame, FrameBuilder
 from cxtext.taxonomy import Taxonomy
+
+# How long a write may take between stamping its rows' `updated_at` and committing them: a refresh
+# re-reads every item written since the last refresh's latest stamp less this, so a transaction that
+# commits after a later-stamped one is not missed (items already read are replaced, not duplicated).
+WRITE_SLACK = dt.timedelta(minutes=2)
 
 
 def compact(values: Categorical) -> Categorical:
@@ -44,7 +51,7 @@ class Snapshot:
 
     def select(self, where: FeedbackFilter) -> np.ndarray:
         """Indices of the items matching `where`, in id order (the filters of `FeedbackStore.query`)."""
-        if where.sentiment is not None or where.labelled is not None:
+        if where.sentiment is not None or where.labelled is not None or where.trainable:
             raise ValueError(
                 "the analysis snapshot filters by date, language, model version and segment only"
             )
@@ -103,10 +110,10 @@ class SnapshotCache:
         self._key: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._builder: FrameBuilder | None = None
-        self._langs: list[str] = []
-        self._versions: list[str] = []
-        self._last_id: int | None = None
-        self._count = 0
+        self._reader: StoredColumns | None = None
+        self._ids = np.empty(0, dtype=np.int64)  # internal ids of the frame's rows, ascending
+        self._langs = np.empty(0, dtype=object)
+        self._versions = np.empty(0, dtype=object)
 
     def current(self, taxonomy: Taxonomy) -> Snapshot:
         with self._lock:
@@ -114,25 +121,14 @@ class SnapshotCache:
             key = (last_id, updated, taxonomy.names)
             if key == self._key and self._snapshot is not None:
                 return self._snapshot
-            appendable = (
-                self._key is not None
-                and self._key[2] == taxonomy.names
-                and self._last_id is not None
-                and self._last_id == self._key[0]
-                and self.store.revision_before(self._last_id) == (self._count, self._key[1])
-            )
-            if not appendable:
+            since = self._key[1] if self._key is not None and self._key[2] == taxonomy.names else None
+            if since is None or not self._read_changes(since - WRITE_SLACK):
                 self._start(taxonomy)
-            if not self._read_new(taxonomy):  # a new segment key: the builder's columns are fixed
-                self._start(taxonomy)
-                self._read_new(taxonomy)
-            self._snapshot = Snapshot(
-                self._builder.build(),
-                np.array(self._langs, dtype=object),
-                np.array(self._versions, dtype=object),
-            )
+                if not self._read_changes(None):  # a new segment key: the builder's columns are fixed
+                    self._start(taxonomy)
+                    self._read_changes(None)
+            self._snapshot = Snapshot(self._builder.build(), self._langs, self._versions)
             self._key = key
-            self._count = len(self._langs)
             return self._snapshot
 
     def answer(self, taxonomy: Taxonomy, question: str, compute: Callable[[Snapshot], object]) -> object:
@@ -156,16 +152,34 @@ class SnapshotCache:
     def _start(self, taxonomy: Taxonomy) -> None:
         keys = self.store.segment_keys(FeedbackFilter())
         self._builder = FrameBuilder(taxonomy, date_column="date", segments=keys)
-        self._langs, self._versions, self._last_id = [], [], None
+        self._reader = StoredColumns(self._builder, taxonomy)
+        self._ids = np.empty(0, dtype=np.int64)
+        self._langs = np.empty(0, dtype=object)
+        self._versions = np.empty(0, dtype=object)
 
-    def _read_new(self, taxonomy: Taxonomy) -> bool:
-        """Append the items stored after the last one read; False if one carries an unknown segment key."""
+    def _read_changes(self, updated_after: dt.datetime | None) -> bool:
+        """Read the items written after `updated_after` (all, if None) into the frame: new ones are
+        appended, changed ones replace their row. False if one carries an unknown segment key (the
+        builder's columns are fixed): the caller then starts over."""
         known = set(self._builder.segment_names)
-        while rows := self.store.analysis_rows(self._last_id, self.batch_size):
-            if any(segment.key not in known for row in rows for segment in row.segments):
+        after_id = None
+        while len(batch := self.store.analysis_batch(after_id, self.batch_size, updated_after)):
+            if not known.issuperset(batch.segments):
                 return False
-            self._builder.add(stored_record(row, taxonomy) for row in rows)
-            self._langs += [row.lang for row in rows]
-            self._versions += [row.model_version for row in rows]
-            self._last_id = rows[-1].id
+            ids = np.array(batch.columns["id"], dtype=np.int64)
+            at = np.searchsorted(self._ids, ids)
+            stored = at < len(self._ids)
+            stored[stored] = self._ids[at[stored]] == ids[stored]
+            self._reader.add(batch)
+            langs = np.array(batch.columns["lang"], dtype=object)
+            versions = np.array(batch.columns["model_version"], dtype=object)
+            if stored.any():  # items updated in place (labels, re-scoring, a re-sent item)
+                self._builder.replace_last(np.where(stored, at, -1))
+                self._langs, self._versions = self._langs.copy(), self._versions.copy()  # still shown
+                self._langs[at[stored]] = langs[stored]
+                self._versions[at[stored]] = versions[stored]
+            self._ids = np.concatenate([self._ids, ids[~stored]])
+            self._langs = np.concatenate([self._langs, langs[~stored]])
+            self._versions = np.concatenate([self._versions, versions[~stored]])
+            after_id = int(ids[-1])
         return True

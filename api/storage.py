@@ -13,9 +13,8 @@ import socket
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from sqlalchemy import Engine, and_, exists, func, or_, select, text, update
+from sqlalchemy import Engine, Text, and_, cast, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -76,7 +75,8 @@ class FeedbackFilter:
     sentiment: str | None = None
     model_version: str | None = None
     segments: dict[str, str] = field(default_factory=dict)
-    labelled: bool | None = None
+    labelled: bool | None = None  # with (True) or without (False) given labels; a score is no label
+    trainable: bool = False  # only items with labels or a score (an NPS category): what training reads
 
 
 class UnknownFeedbackError(LookupError):
@@ -93,44 +93,39 @@ class LabelConflictError(Exception):
         self.labelled_at = labelled_at
 
 
-class Segment(NamedTuple):
-    key: str
-    value: str
+# What the analysis reads of each stored item: plain columns, and only the few fields of the stored
+# prediction (and the labels as their JSON text) that it uses, extracted by the database.
+_ANALYSIS_COLUMNS = {
+    "id": Feedback.id,
+    "external_id": Feedback.external_id,
+    "text": Feedback.text,
+    "lang": Feedback.lang,
+    "lang_given": Feedback.lang_given,
+    "score": Feedback.score,
+    "score_scale": Feedback.score_scale,
+    "date": Feedback.date,
+    "labels": cast(Feedback.labels, Text),
+    "labelled_by": Feedback.labelled_by,
+    "model_version": Feedback.model_version,
+    "sentiment": Feedback.prediction[("sentiment", "label")].as_string(),
+    "drivers": Feedback.prediction["drivers"].as_string(),
+    "nps_category": Feedback.prediction[("nps", "category")].as_string(),
+    "nps_source": Feedback.prediction[("nps", "source")].as_string(),
+    "churn": Feedback.prediction[("churn", "probability")].as_float(),
+    "untrained_heads": Feedback.prediction["untrained_heads"].as_string(),
+}
 
 
-_ANALYSIS_COLUMNS = (
-    "id",
-    "external_id",
-    "text",
-    "lang",
-    "lang_given",
-    "score",
-    "score_scale",
-    "date",
-    "labels",
-    "labelled_by",
-    "prediction",
-    "model_version",
-)
+@dataclass(frozen=True)
+class AnalysisBatch:
+    """Stored items in id order as columns (one list per name of `_ANALYSIS_COLUMNS`), with each
+    segment key's values (`""` where an item has none): what `api.analysis.add_stored` converts."""
 
+    columns: dict[str, list]
+    segments: dict[str, list[str]]
 
-@dataclass(frozen=True, slots=True)
-class AnalysisRow:
-    """A stored item as the analysis reads it (the attributes `api.analysis.stored_record` uses)."""
-
-    id: int
-    external_id: str
-    text: str
-    lang: str
-    lang_given: bool
-    score: float | None
-    score_scale: str | None
-    date: dt.date | None
-    labels: dict | None
-    labelled_by: str | None
-    prediction: dict
-    model_version: str
-    segments: list[Segment]
+    def __len__(self) -> int:
+        return len(self.columns["id"])
 
 
 class FeedbackStore:
@@ -211,15 +206,24 @@ class FeedbackStore:
             after = rows[-1].id
 
     def review_candidates(self, where: FeedbackFilter, limit: int) -> list[Feedback]:
-        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: oldest)."""
+        """The `limit` unlabelled matching rows whose stored prediction is most uncertain (ties: newest)."""
         unlabelled = dataclasses.replace(where, labelled=False)
         statement = (
             self._select(unlabelled)
-            .order_by(Feedback.uncertainty.desc().nulls_last(), Feedback.id)
+            .order_by(Feedback.uncertainty.desc(), Feedback.id.desc())  # ix_feedback_review_queue, backwards
             .limit(limit)
         )
         with self.sessions() as session:
             return list(session.scalars(statement))
+
+    def score_of(self, external_id: str) -> tuple[float | None, str | None]:
+        """The stored item's score and scale (labels must agree with the NPS category its score gives)."""
+        statement = select(Feedback.score, Feedback.score_scale).where(Feedback.external_id == external_id)
+        with self.sessions() as session:
+            row = session.execute(statement).first()
+        if row is None:
+            raise UnknownFeedbackError(external_id)
+        return row.score, row.score_scale
 
     def set_labels(self, external_id: str, labels: dict, who: str, *, overwrite: bool = False) -> Feedback:
         """Store an analyst's labels in one conditional UPDATE, so two analysts racing for one row cannot
@@ -238,41 +242,46 @@ class FeedbackStore:
                 raise UnknownFeedbackError(external_id)
             raise LabelConflictError(row.labels, row.labelled_by, row.labelled_at)
 
-    def revision(self) -> tuple[int | None, str | None]:
+    def revision(self) -> tuple[int | None, dt.datetime | None]:
         """(largest id, latest update), two index look-ups: it moves whenever an item is added, updated,
         labelled or re-scored (items are never deleted), which is when an analysis snapshot of the store
-        must be refreshed."""
+        must be refreshed. The time is as the database returns it, to be handed back to `analysis_batch`."""
         statement = select(func.max(Feedback.id), func.max(Feedback.updated_at))
         with self.sessions() as session:
             last_id, updated = session.execute(statement).one()
-        return last_id, as_utc_precise(updated)
+        return last_id, updated
 
-    def revision_before(self, last_id: int) -> tuple[int, str | None]:
-        """(rows, latest update) among the items with id ≤ `last_id`: unchanged means only appends since."""
-        statement = select(func.count(Feedback.id), func.max(Feedback.updated_at)).where(
-            Feedback.id <= last_id
-        )
-        with self.sessions() as session:
-            count, updated = session.execute(statement).one()
-        return int(count), as_utc_precise(updated)
-
-    def analysis_rows(self, after_id: int | None, size: int = 5000) -> list[AnalysisRow]:
-        """Up to `size` items with id > `after_id` in id order, as plain rows with what the analysis reads
-        (no ORM objects: building them is most of the cost of reading the whole store)."""
-        statement = select(*(getattr(Feedback, name) for name in _ANALYSIS_COLUMNS)).order_by(Feedback.id)
+    def analysis_batch(
+        self, after_id: int | None, size: int = 5000, updated_after: dt.datetime | None = None
+    ) -> AnalysisBatch:
+        """Up to `size` items with id > `after_id` (and, if given, written after `updated_after`: the
+        indexed `updated_at`) in id order, as columns of what the analysis reads
+        (no ORM objects and no whole predictions decoded: building those was most of the cost of
+        reading the whole store; the ORM's result machinery is skipped too)."""
+        statement = select(*_ANALYSIS_COLUMNS.values()).order_by(Feedback.id)
         if after_id is not None:
             statement = statement.where(Feedback.id > after_id)
-        with self.sessions() as session:
-            rows = session.execute(statement.limit(size)).all()
+        if updated_after is not None:
+            statement = statement.where(Feedback.updated_at > updated_after)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement.limit(size)).all()
             if not rows:
-                return []
-            segments: dict[int, list[Segment]] = {}
+                return AnalysisBatch({name: [] for name in _ANALYSIS_COLUMNS}, {})
+            columns = dict(zip(_ANALYSIS_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+            position = {row_id: i for i, row_id in enumerate(columns["id"])}
+            segments: dict[str, list[str]] = {}
+            ids = columns["id"]
+            dense = ids[-1] - ids[0] < 2 * len(ids)  # mostly a run of ids: a range, else the ids themselves
             pairs = select(FeedbackSegment.feedback_id, FeedbackSegment.key, FeedbackSegment.value).where(
-                FeedbackSegment.feedback_id.between(rows[0].id, rows[-1].id)
+                FeedbackSegment.feedback_id.between(ids[0], ids[-1])
+                if dense
+                else FeedbackSegment.feedback_id.in_(ids)
             )
-            for feedback_id, key, value in session.execute(pairs.order_by(FeedbackSegment.key)):
-                segments.setdefault(feedback_id, []).append(Segment(key, value))
-        return [AnalysisRow(*row, segments=segments.get(row.id, [])) for row in rows]
+            for feedback_id, key, value in connection.execute(pairs):
+                if key not in segments:
+                    segments[key] = [""] * len(rows)
+                segments[key][position[feedback_id]] = value
+        return AnalysisBatch(columns, segments)
 
     def segment_keys(self, where: FeedbackFilter) -> list[str]:
         """The segment keys of the matching items, most used first."""
@@ -333,6 +342,8 @@ class FeedbackStore:
             conditions.append(Feedback.model_version == where.model_version)
         if where.labelled is not None:
             conditions.append(Feedback.labels.is_not(None) if where.labelled else Feedback.labels.is_(None))
+        if where.trainable:
+            conditions.append(or_(Feedback.labels.is_not(None), Feedback.score.is_not(None)))
         for key, value in where.segments.items():
             conditions.append(
                 exists().where(

@@ -85,8 +85,10 @@ def check_feedback(where: str, item: FeedbackFields, settings: Settings, taxonom
         raise invalid(f"{where}{exc.column}", str(exc)) from None
 
 
-def given_labels(record: Record) -> dict | None:
-    """The gold labels of a checked record (None if it has none): what training on stored feedback uses."""
+def given_labels(record: Record, *, nps_from_score: bool = False) -> dict | None:
+    """The gold labels of a checked record (None if it has none): what training on stored feedback uses.
+    `nps_from_score`: its NPS category was read from its score, not given, so it is no label (the stored
+    score keeps it); a scored survey answer nobody labelled then stays in the review queue."""
     labels = {
         name: list(value)
         if isinstance(value, tuple)
@@ -96,4 +98,6 @@ def given_labels(record: Record) -> dict | None:
         for name in LABELS
         if (value := getattr(record, name)) is not None
     }
+    if nps_from_score and record.score is not None:
+        labels.pop("nps_category", None)
     return labels or None

@@ -7,6 +7,12 @@ analyst who labels, trains and reviews again), and measure dev accuracy after ea
 without it the labelled rows alone. Every (dataset, strategy, base) curve is run for several seeds
 (each seed draws its own unlabelled pool from the training split), reported as mean and spread.
 
+Strategies: `random`; `margin` (breaking ties: the smallest gap between the two likeliest labels, the
+queue's measure); `entropy`; `margin+diversity` (the queue's near-duplicate step over the 5k most
+uncertain); `margin+clusters` (diverse mini-batch, Zhdanov 2019: the 10k most uncertain clustered by
+k-means in the pool's SVD space, the row nearest each centre); `density` (margin times the row's
+similarity to the pool: uncertain and typical, Settles & Craven 2008).
+
 Bounded time on a shared 2-core machine (simplifications, each stated in the results):
 - one cached feature space per dataset: the featurizer fitted once on the base plus the training split's
   texts (unlabelled text the store holds anyway), instead of refitting it per run, with the test suite's
@@ -23,6 +29,10 @@ Bounded time on a shared 2-core machine (simplifications, each stated in the res
 
     .venv/bin/python bench/learning_curve.py                       # full: 5 seeds, both datasets
     .venv/bin/python bench/learning_curve.py --seeds 3 --pool 1500 # reduced scale
+
+The comparison of the further strategies (bench/results/learning_curve_strategies.md) ran with
+`--seeds 3 --pool 1500 --sizes 50,100,200 --bases base --strategies random,margin,margin+clusters,density
+--out bench/results/learning_curve_strategies`.
 
 Writes bench/results/learning_curve.json and .md. Not part of `make test`.
 """
@@ -41,6 +51,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,7 +75,9 @@ DATASETS = {
     "snappfood": ("fa/snappfood_train.csv", "fa/snappfood_dev.csv"),
     "semeval14": ("en/semeval14_restaurants_train.csv", "en/semeval14_restaurants_test.csv"),
 }
-STRATEGIES = ("random", "margin", "entropy", "margin+diversity")
+STRATEGIES = ("random", "margin", "entropy", "margin+diversity", "margin+clusters", "density")
+PREFILTER = 10  # margin+clusters: candidates per chosen row (the most uncertain), clustered into k groups
+EMBED_DIMS = 50  # the pool's features reduced by truncated SVD, for k-means and density
 RESULTS = ROOT / "bench" / "results"
 CHAR_NGRAMS, MIN_DF = (3, 4), 3
 SOLVER = {"max_iter": 100, "tol": 1e-4}
@@ -170,17 +184,61 @@ def as_fitted(model: PolaritySoftmax) -> Fitted:
     return Fitted([str(c) for c in model.classes_], model.predict_proba)
 
 
+def embedding(space: Space, pool: np.ndarray, seed: int) -> dict[int, np.ndarray]:
+    """Each pool row as a unit vector in the pool's first `EMBED_DIMS` SVD directions of the model's
+    features: the space in which the cluster and density strategies measure "similar content"."""
+    X = space.X_train[pool]
+    dims = min(EMBED_DIMS, X.shape[0] - 1, X.shape[1] - 1)
+    Z = TruncatedSVD(dims, random_state=seed).fit_transform(X)
+    Z /= np.maximum(np.linalg.norm(Z, axis=1, keepdims=True), 1e-12)
+    return dict(zip(pool.tolist(), Z, strict=True))
+
+
+def clustered(
+    order: np.ndarray, scores: np.ndarray, vectors: dict[int, np.ndarray], k: int, seed: int
+) -> list[int]:
+    """Diverse mini-batch selection (Zhdanov 2019): the `PREFILTER`·k most uncertain rows, clustered into
+    k groups by k-means weighted by uncertainty; from each group the row nearest its centre."""
+    candidates = order[: k * PREFILTER]
+    if len(candidates) <= k:
+        return candidates.tolist()
+    Z = np.stack([vectors[int(i)] for i in candidates])
+    weights = np.sort(scores)[::-1][: len(candidates)] + 1e-6
+    km = KMeans(k, n_init=1, random_state=seed).fit(Z, sample_weight=weights)
+    distance = km.transform(Z)
+    picked: list[int] = []
+    for cluster in range(k):
+        members = np.flatnonzero(km.labels_ == cluster)
+        if len(members):
+            picked.append(int(candidates[members[np.argmin(distance[members, cluster])]]))
+    rest = [int(i) for i in candidates if int(i) not in set(picked)]
+    return (picked + rest)[:k]
+
+
 def choose(
-    strategy: str, fitted: Fitted, space: Space, pool: np.ndarray, taken: set[int], k: int, rng
+    strategy: str,
+    fitted: Fitted,
+    space: Space,
+    pool: np.ndarray,
+    taken: set[int],
+    k: int,
+    rng,
+    vectors: dict[int, np.ndarray],
+    seed: int,
 ) -> list[int]:
     """k more pool rows by `strategy` (indices into the training split)."""
     left = np.array([i for i in pool if i not in taken])
     if strategy == "random":
         return rng.choice(left, size=min(k, len(left)), replace=False).tolist()
-    measure = margin if strategy.startswith("margin") else entropy
+    measure = entropy if strategy == "entropy" else margin
     p = fitted.proba(space.X_train[left])
     scores = np.array([measure(row) for row in p])
+    if strategy == "density":  # information density (Settles & Craven 2008): uncertain and typical
+        Z = np.stack([vectors[int(i)] for i in left])
+        scores = scores * np.clip(Z @ Z.mean(axis=0), 0.0, None)
     order = left[np.argsort(-scores, kind="stable")]
+    if strategy == "margin+clusters":
+        return clustered(order, scores, vectors, k, seed)
     if strategy.endswith("+diversity"):
         candidates = order[: k * 5]
         picked = diverse_order([space.texts_train[i] for i in candidates], k)
@@ -192,12 +250,13 @@ def run_curve(
     space: Space, strategy: str, base: bool, sizes: Sequence[int], pool: np.ndarray, seed: int, corpus_fit, C
 ) -> list[float]:
     rng = np.random.default_rng(seed)
+    vectors = embedding(space, pool, seed) if strategy in ("margin+clusters", "density") else {}
     taken: list[int] = []
     fitted = as_fitted(corpus_fit)  # round 0: the default model
     model = corpus_fit
     accuracies = []
     for size in sizes:
-        new = choose(strategy, fitted, space, pool, set(taken), size - len(taken), rng)
+        new = choose(strategy, fitted, space, pool, set(taken), size - len(taken), rng, vectors, seed)
         taken += new
         rows = np.array(taken)
         if base:
@@ -230,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="50,100,200,400")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--pool", type=int, default=2000, help="unlabelled rows drawn per seed")
+    parser.add_argument("--bases", default="base,alone", help="with the base, without it, or both")
     parser.add_argument("--out", default=str(RESULTS / "learning_curve"))
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -246,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seeds": args.seeds,
             "pool": args.pool,
             "strategies": strategies,
+            "bases": args.bases.split(","),
             "corpus_rows": len(corpus),
             "user_weight_cap": USER_WEIGHT_CAP,
             "features": {"char_ngrams": list(CHAR_NGRAMS), "min_df": MIN_DF},
@@ -269,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             whole = as_fitted(fit_base(space, pool, corpus_fit, C)).accuracy(space)
             reference.append(whole)
             for strategy in strategies:
-                for base in (True, False):
+                for base in (mode == "base" for mode in args.bases.split(",")):
                     t0 = time.perf_counter()
                     accuracies = run_curve(space, strategy, base, sizes, pool, seed, corpus_fit, C)
                     key = f"{strategy}|{'base' if base else 'alone'}"

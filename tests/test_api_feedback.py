@@ -66,7 +66,8 @@ def test_ingest_stores_redacted_text_predictions_and_labels(client, auth) -> Non
     phone = stored["s-3"]
     assert phone["text_redacted"] and "0912" not in phone["text"] and "ali@example.com" not in phone["text"]
     assert "<phone>" in phone["text"] and "<email>" in phone["text"]
-    assert phone["score_scale"] == "1-5" and phone["labels"] == {"nps_category": "detractor", "churn": True}
+    # the NPS category its score gives is no label (the score keeps it): only the given churn is
+    assert phone["score_scale"] == "1-5" and phone["labels"] == {"churn": True}
     assert stored["s-1"]["score_scale"] == "0-10" and stored["s-1"]["segments"] == {
         "channel": "app",
         "region": "Tehran",
@@ -165,8 +166,9 @@ def test_list_filters_and_paginates(client, auth) -> None:
         "s-1"
     }
     assert {i["id"] for i in listing(client, auth, lang="en")["items"]} == {"s-2", "s-3"}
-    assert {i["id"] for i in listing(client, auth, labelled="true")["items"]} == {"s-1", "s-2", "s-3"}
-    assert {i["id"] for i in listing(client, auth, labelled="false")["items"]} == {"s-4"}
+    # s-1 has a score and nothing else: no label, so it waits in the review queue
+    assert {i["id"] for i in listing(client, auth, labelled="true")["items"]} == {"s-2", "s-3"}
+    assert {i["id"] for i in listing(client, auth, labelled="false")["items"]} == {"s-1", "s-4"}
     sentiment = listing(client, auth)["items"][0]["prediction"]["sentiment"]["label"]
     assert "s-1" in {i["id"] for i in listing(client, auth, sentiment=sentiment)["items"]}
     seen, cursor = [], None

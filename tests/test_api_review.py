@@ -167,6 +167,21 @@ def test_unknown_id_missing_scope_and_second_analyst(client, auth, gold) -> None
     assert stored(client, auth)[gold[0].id]["labels"]["drivers"] == ["price"]
 
 
+def test_a_scored_answer_waits_in_the_queue_and_its_label_must_agree_with_the_score(
+    client, auth, gold
+) -> None:
+    """A survey answer with only a score has no label (the score gives its NPS category): it is in the
+    queue, labelled without `overwrite`, and an NPS category its score contradicts is refused."""
+    store(client, auth, gold[:2], score=9)
+    assert queue(client, auth)["remaining"] == 2
+    contradicting = gold_labels(gold[0]) | {"nps_category": "detractor"}
+    assert_problem(put(client, auth("label"), gold[0].id, contradicting), 422, "nps_category")
+    assert stored(client, auth)[gold[0].id]["labels"] is None  # nothing written
+    assert put(client, auth("label"), gold[0].id, gold_labels(gold[0])).status_code == 200
+    assert stored(client, auth)[gold[0].id]["labels"] == gold_labels(gold[0])
+    assert queue(client, auth)["remaining"] == 1
+
+
 def test_labels_given_at_ingest_are_not_silently_replaced(client, auth, gold) -> None:
     store(client, auth, gold[:2], sentiment="negative")
     refused = assert_problem(

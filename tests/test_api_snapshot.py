@@ -3,6 +3,7 @@ updates, labels and new segment keys: the reference below is the row-by-row path
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -68,7 +69,14 @@ def texts():
     return fa + en
 
 
-def test_snapshot_matches_reading_the_rows_through_every_kind_of_write(client, auth, texts) -> None:
+@pytest.mark.parametrize("slack_s", [0, 120])
+def test_snapshot_matches_reading_the_rows_through_every_kind_of_write(
+    client, auth, texts, monkeypatch, slack_s
+) -> None:
+    """With no slack a refresh re-reads exactly the items written since the last one; with some, also
+    recent ones it already holds, which must replace their rows, never add a second copy."""
+    monkeypatch.setattr("api.snapshot.WRITE_SLACK", dt.timedelta(seconds=slack_s))
+
     def ingest(batch: list[dict]) -> None:
         response = client.post("/v1/feedback", json={"items": batch}, headers=auth("ingest"))
         assert response.status_code == 200, response.text

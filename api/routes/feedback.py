@@ -88,7 +88,7 @@ def ingest(
             score_scale=records[i].score_scale,
             date=body.items[i].date,
             segments=dict(body.items[i].segments),
-            labels=given_labels(records[i]),
+            labels=given_labels(records[i], nps_from_score=body.items[i].nps_category is None),
             prediction=result,
             model_version=loaded.version,
             content_sha256=hashes[i],

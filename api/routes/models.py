@@ -253,7 +253,7 @@ def train(
             raise invalid("files", "source=feedback trains on stored feedback; do not upload files")
         records = [
             stored_record(row, state.taxonomy, predictions=False)
-            for rows in state.store.batches(FeedbackFilter(labelled=True))
+            for rows in state.store.batches(FeedbackFilter(trainable=True))
             for row in rows
         ]
         _check_trainable(records, source, empty_drivers, state.settings.max_train_rows, base)

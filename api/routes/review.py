@@ -83,9 +83,12 @@ def review(query: Annotated[ReviewQuery, Query()], store: StoreDep, holder: Hold
     return json_response({"model_version": loaded.version, "items": items, "remaining": store.count(where)})
 
 
-def checked_labels(body: LabelsRequest, taxonomy: Taxonomy) -> dict:
+def checked_labels(
+    body: LabelsRequest, taxonomy: Taxonomy, score: float | None = None, scale: str | None = None
+) -> dict:
     """The labels as the data contract reads them (the rules a labelled file obeys), or a 422 naming
-    the field: a driver outside the taxonomy, a polarity for a driver not listed in `drivers`."""
+    the field: a driver outside the taxonomy, a polarity for a driver not listed in `drivers`, an NPS
+    category the item's own score contradicts (the category its score gives is not stored again)."""
     row: dict[str, object] = {
         "text": "-",
         "drivers": body.drivers,
@@ -95,12 +98,13 @@ def checked_labels(body: LabelsRequest, taxonomy: Taxonomy) -> dict:
             for name in ("sentiment", "nps_category", "churn")
             if (value := getattr(body, name)) is not None
         },
+        **({"score": score, "score_scale": scale} if score is not None else {}),
     }
     try:
         record = record_from_row(row, taxonomy)
     except SchemaError as exc:
         raise invalid(exc.column, str(exc)) from None
-    return given_labels(record) or {"drivers": []}
+    return given_labels(record, nps_from_score=body.nps_category is None) or {"drivers": []}
 
 
 @router.put(
@@ -120,8 +124,9 @@ def put_labels(
     """Stores the labels with who set them (the key's name) and when; the item leaves the review queue
     and `source=feedback` training and the labels export use it. An item labelled by someone else (or
     ingested with labels) is a 409 carrying those labels, unless `overwrite=true`."""
-    labels = checked_labels(body, taxonomy)
+    checked_labels(body, taxonomy)  # a wrong label is a 422 whether or not the id exists
     try:
+        labels = checked_labels(body, taxonomy, *store.score_of(feedback_id))
         row = store.set_labels(feedback_id, labels, key.key_id, overwrite=overwrite)
     except UnknownFeedbackError:
         raise invalid("feedback_id", f"no stored feedback has id {feedback_id!r}", "path", 404) from None

@@ -208,29 +208,91 @@ class FrameBuilder:
                 if extra.keys().isdisjoint(PRED_COLUMNS)
                 else tuple(extra.get(f"pred_{column}") for column in _PRED_LABELS)
             )
-            polarity = record.driver_sentiment
-            key = (
-                record.lang,
-                record.sentiment,
-                record.drivers,
-                None if polarity is None else tuple(polarity.items()),
-                record.nps_category,
-                record.score,
-                record.score_scale,
-                record.churn,
-                pred_key,
-            )
-            row = self._row_cache.get(key)
-            if row is None:
-                if len(self._row_cache) >= _ROW_CACHE_LIMIT:
-                    self._row_cache.clear()
-                row = self._row_cache[key] = self._label_row(record, self._pred_labels(pred_key))
             if pred_key is not None:
                 scored.append((len(rows), extra, pred_key))
-            rows.append(row)
-            dates.append(self._date(record))
+            rows.append(self._row(record, _label_key(record), pred_key))
+            dates.append(self._date(self._date_of(record) if self._date_of is not None else ""))
             for get, levels, codes in segments:
                 codes.append(levels.setdefault(get(record) or MISSING_LEVEL, len(levels)))
+        chunk = self._chunk(rows, texts, ids, dates, [codes for _, _, codes in segments])
+        for i, extra, pred_key in scored:
+            self._add_probabilities(chunk, i, extra, pred_key)
+        self._chunks.append(chunk)
+
+    def add_columns(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[str],
+        labels: Sequence[Record],
+        predicted: Sequence[tuple[str | None, ...]],
+        confidence: np.ndarray,
+        churn: np.ndarray,
+        dates: Sequence[str],
+        segments: Mapping[str, Sequence[str]],
+    ) -> None:
+        """Convert one batch given as columns, by the same rules as `add`, for a caller that holds
+        predictions as values rather than as `pred_*` cells (the service's store). Row i has: `labels[i]`,
+        a Record of its given labels, score and language only (rows that share these may share one
+        object, which is then converted once); `predicted[i]`, its `pred_*` label cells in
+        `_PRED_LABELS` order (None where a head did not answer); `confidence[i]`, each driver's predicted
+        probability in taxonomy order (NaN: none); `churn[i]`, the predicted churn probability (NaN:
+        none); its date (`""`: none) and each segment's value (`""`: missing)."""
+        rows: list[tuple[float, ...]] = []
+        label_keys: dict[int, tuple] = {}  # by object identity: each distinct labels object keyed once
+        for record, pred_key in zip(labels, predicted, strict=True):
+            key = label_keys.get(id(record))
+            if key is None:
+                key = label_keys[id(record)] = _label_key(record)
+            rows.append(self._row(record, key, pred_key))
+        codes = []
+        for name in self.segment_names:
+            levels = self._levels[f"segment:{name}"]
+            values = segments.get(name) or [""] * len(rows)
+            codes.append([levels.setdefault(value.strip() or MISSING_LEVEL, len(levels)) for value in values])
+        chunk = self._chunk(rows, list(texts), list(ids), [self._date(value) for value in dates], codes)
+        for pred_key in predicted:
+            if isinstance(fault := self._pred_cache.get(pred_key), str):
+                self._count_bad(fault)
+        predicted_churn = (chunk["churn_source"] == NONE) & ~np.isnan(churn)
+        chunk["churn"][predicted_churn] = churn[predicted_churn]
+        chunk["churn_source"][predicted_churn] = PREDICTED
+        mentioned = (chunk["drivers_source"] == PREDICTED)[:, None] & (chunk["state"] != ABSENT)
+        chunk["confidence"][mentioned] = confidence.astype(np.float32)[mentioned]
+        self._chunks.append(chunk)
+
+    def replace_last(self, positions: np.ndarray) -> None:
+        """Make the batch added last new versions of rows added before: its row i replaces the row at
+        `positions[i]` (counted over every row added before), or is appended where that is -1. Why: a
+        store whose items are updated in place refreshes its frame by re-reading only what changed."""
+        last = self._chunks.pop()
+        merged = {
+            name: np.concatenate([chunk[name] for chunk in (*self._chunks, {name: values[:0]})])
+            for name, values in last.items()
+        }
+        old = positions >= 0
+        for name, values in last.items():
+            merged[name][positions[old]] = values[old]
+            merged[name] = np.concatenate([merged[name], values[~old]])
+        self._chunks = [merged]
+
+    def _row(self, record: Record, label_key: tuple, pred_key: tuple | None) -> tuple[float, ...]:
+        """The cached codes of one combination of given labels and predicted label cells."""
+        key = (label_key, pred_key)
+        row = self._row_cache.get(key)
+        if row is None:
+            if len(self._row_cache) >= _ROW_CACHE_LIMIT:
+                self._row_cache.clear()
+            row = self._row_cache[key] = self._label_row(record, self._pred_labels(pred_key))
+        return row
+
+    def _chunk(
+        self,
+        rows: list[tuple[float, ...]],
+        texts: list[str],
+        ids: list[str],
+        dates: list[np.datetime64],
+        segment_codes: list[list[int]],
+    ) -> dict[str, np.ndarray]:
         k = len(self.drivers)
         table = np.array(rows, dtype=np.float64).reshape(len(rows), len(_ROW) + 2 * k)
         chunk = {name: table[:, i].astype(dtype) for i, (name, dtype) in enumerate(_ROW.items())}
@@ -239,11 +301,9 @@ class FrameBuilder:
         chunk["date"] = np.array(dates, dtype="datetime64[D]")
         chunk["text"] = _strings(texts)
         chunk["id"] = _strings(ids)
-        for name, (_, _, codes) in zip(self.segment_names, segments, strict=True):
+        for name, codes in zip(self.segment_names, segment_codes, strict=True):
             chunk[f"segment:{name}"] = np.array(codes, dtype=np.int32)
-        for i, extra, pred_key in scored:
-            self._add_probabilities(chunk, i, extra, pred_key)
-        self._chunks.append(chunk)
+        return chunk
 
     def build(self) -> Frame:
         if not self._chunks:
@@ -426,8 +486,7 @@ class FrameBuilder:
     def _count_bad(self, column: str) -> None:
         self._bad_pred[column] = self._bad_pred.get(column, 0) + 1
 
-    def _date(self, record: Record) -> np.datetime64:
-        value = self._date_of(record) if self._date_of is not None else ""
+    def _date(self, value: str) -> np.datetime64:
         if not value:
             return np.datetime64("NaT")
         self._dates_seen += 1
@@ -451,6 +510,21 @@ class FrameBuilder:
         for column, count in sorted(self._bad_pred.items()):
             out.append(f"{count} cells of column {column!r} could not be read and were ignored")
         return out
+
+
+def _label_key(record: Record) -> tuple:
+    """What a record's row of codes depends on, besides its predictions (see `FrameBuilder._label_row`)."""
+    polarity = record.driver_sentiment
+    return (
+        record.lang,
+        record.sentiment,
+        record.drivers,
+        None if polarity is None else tuple(polarity.items()),
+        record.nps_category,
+        record.score,
+        record.score_scale,
+        record.churn,
+    )
 
 
 def frame_from_records(
