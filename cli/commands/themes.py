@@ -12,10 +12,16 @@ import sys
 
 
 def _date(text: str) -> dt.date:
+    """A day the analysis reads as a date (the years of its trends), so the period before it exists."""
+    from cxtext.analysis.frame import MAX_YEAR, MIN_YEAR
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31")
+    return day
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
