@@ -86,7 +86,12 @@ def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
     )
     def check(case) -> None:
         calls.append(1)
-        case.call_and_validate(headers=ADMIN, excluded_checks=NOT_EXPRESSIBLE.get(operation.label))
+        # A real key takes the place of the generated token. A negative case may have left the header out
+        # on purpose (then a 401 is the right answer): putting it back would turn that case valid and its
+        # 200 into a false "schema-violating request accepted" (ST201, once seen on /v1/drivers/trend).
+        if mode is GenerationMode.POSITIVE or "Authorization" in (case.headers or {}):
+            case.headers = {**(case.headers or {}), **ADMIN}
+        case.call_and_validate(excluded_checks=NOT_EXPRESSIBLE.get(operation.label))
 
     check()
 
