@@ -46,12 +46,16 @@ LABELLED = ("FeedbackItem", "AnalyzeItem", "LabelsRequest")
 def cross_item_rules_hold(case) -> bool:
     body = case.body if isinstance(case.body, dict) else {}
     items = body["items"] if isinstance(body.get("items"), list) else [body]  # a batch, or one item's labels
-    ids = [item["id"] for item in items if isinstance(item, dict) and item.get("id") is not None]
+    items = [item for item in items if isinstance(item, dict)]  # negative cases may hold anything
+    ids = [item["id"] for item in items if isinstance(item.get("id"), str)]
     if len(ids) != len(set(ids)):
         return False
     for item in items:
-        named = item.get("driver_sentiment") if isinstance(item, dict) else None
-        if isinstance(named, dict) and item.get("drivers") and not set(named) <= set(item["drivers"]):
+        named, listed = item.get("driver_sentiment"), item.get("drivers")
+        listed_names = (
+            {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+        )
+        if isinstance(named, dict) and listed and not set(named) <= listed_names:
             return False
     return True
 
