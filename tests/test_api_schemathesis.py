@@ -31,11 +31,13 @@ ONLY = {label for label in os.environ.get("CXTEXT_SCHEMATHESIS_ONLY", "").split(
 ADMIN = {"Authorization": "Bearer key-admin"}
 # The one rule JSON Schema cannot state: an uploaded training file must be a labelled CSV/JSONL in the data
 # contract (a text column, known labels, enough of them). Every other check still runs on this route.
-# Themes need at least 30 stored comments in one language (a fact about the store, not the request) and a
-# `to` not before `from` (said in its description: JSON Schema cannot compare two parameters).
+# Themes (and promoting one) need at least 30 stored comments in one language (a fact about the store, not
+# the request) and a `to` not before `from` (said in its description: JSON Schema cannot compare two
+# parameters).
 NOT_EXPRESSIBLE = {
     "POST /v1/models/train": [positive_data_acceptance],
     "GET /v1/themes": [positive_data_acceptance],
+    "POST /v1/themes/{theme_id}/promote": [positive_data_acceptance],
 }
 # The document states "driver_sentiment names only drivers in a non-empty drivers list" (if/then with
 # `contains`), which Schemathesis cannot generate from; cases are drawn without it and filtered.
