@@ -15,12 +15,26 @@ import asyncio
 
 from starlette.concurrency import run_in_threadpool
 
-from api.routes.classify import classify_items
 from api.schemas import TextItem
 from api.serving import ModelHolder
 from models.artifact import LoadedModel
 
 Entry = tuple[TextItem, bool, asyncio.Future]
+
+
+def classify_items(loaded: LoadedModel, items: list[TextItem], explain: bool) -> list[dict]:
+    """Run one model over the items; results keep the request's order and echo its ids."""
+    results = loaded.model.classify(
+        [item.text for item in items],
+        [item.lang for item in items],
+        [item.score for item in items],
+        [item.score_scale for item in items],
+        explain=explain,
+    )
+    return [
+        {"id": item.id, **result} if item.id is not None else result
+        for item, result in zip(items, results, strict=True)
+    ]
 
 
 class MicroBatcher:

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.auth import ApiKey, require
+from api.batching import MicroBatcher
+from api.jobs import JobRunner
 from api.serving import ModelHolder
 from api.settings import Settings
 from api.snapshot import SnapshotCache
@@ -41,6 +43,14 @@ def get_snapshots(request: Request) -> SnapshotCache:
     return request.app.state.snapshots
 
 
+def get_batcher(request: Request) -> MicroBatcher:
+    return request.app.state.batcher
+
+
+def get_runner(request: Request) -> JobRunner:
+    return request.app.state.runner
+
+
 def get_model(holder: Annotated[ModelHolder, Depends(get_holder)]) -> FeedbackModel:
     """The serving model (503 when none is loaded)."""
     return holder.current().model
@@ -58,6 +68,12 @@ JobsDep = Annotated[JobStore, Depends(get_jobs)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SnapshotsDep = Annotated[SnapshotCache, Depends(get_snapshots)]
 ModelDep = Annotated[FeedbackModel, Depends(get_model)]
+BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 ReadKey = Annotated[object, Depends(require("read"))]
 ReaderKey = Annotated[ApiKey, Depends(require("read"))]
 LabellerKey = Annotated[ApiKey, Depends(require("label"))]
+ClassifierKey = Annotated[ApiKey, Depends(require("classify"))]
+IngestKey = Annotated[ApiKey, Depends(require("ingest"))]
+TrainerKey = Annotated[ApiKey, Depends(require("train"))]
+AdminKey = Annotated[ApiKey, Depends(require("admin"))]

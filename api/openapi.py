@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.analysis import RESERVED_SEGMENTS
 from api.queries import CURSOR_PATTERN
-from api.schemas import HAS_CONTENT, NO_NUL
+from api.schemas import DATE_PATTERN, HAS_CONTENT, NO_NUL
 from api.settings import Settings
 from cxtext.scores import DEFAULT_SCALE, SCALES
 from cxtext.taxonomy import Taxonomy
@@ -25,7 +25,12 @@ _BATCHES = ("ClassifyRequest", "IngestRequest", "AnalyzeRequest")
 # items whose `text` is limited by CXTEXT_MAX_TEXT_CHARS; the single-text form of ClassifyRequest too
 _TEXTS = ("TextItem", "ClassifyRequest", "FeedbackItem", "AnalyzeItem")
 _LABELLED = ("FeedbackItem", "AnalyzeItem")
-_QUERY_PATTERNS = {"cursor": CURSOR_PATTERN, "model_version": NO_NUL}
+_QUERY_PATTERNS = {
+    "cursor": CURSOR_PATTERN,
+    "model_version": NO_NUL,
+    "from": DATE_PATTERN,
+    "to": DATE_PATTERN,
+}
 
 
 def openapi_builder(app: FastAPI, settings: Settings, taxonomy: Taxonomy) -> Callable[[], dict]:
@@ -61,9 +66,16 @@ def state_limits(schemas: dict[str, dict], settings: Settings, taxonomy: Taxonom
             },
             additionalProperties={"type": "string", "maxLength": 200, "pattern": NO_NUL},
         )
-        _nullable(_property(schemas, name, "drivers"))["items"]["enum"] = drivers
-        _nullable(_property(schemas, name, "driver_sentiment"))["propertyNames"] = {"enum": drivers}
-        schemas[name].setdefault("allOf", []).extend([*_named_drivers_listed(drivers), *_category_agrees()])
+        state_drivers(schemas[name], drivers)
+        schemas[name]["allOf"].extend(_category_agrees())
+    state_drivers(schemas["LabelsRequest"], drivers)
+
+
+def state_drivers(schema: dict, drivers: list[str]) -> None:
+    """The taxonomy's drivers as the only names `drivers` and `driver_sentiment` accept."""
+    _nullable(schema["properties"]["drivers"])["items"]["enum"] = drivers
+    _nullable(schema["properties"]["driver_sentiment"])["propertyNames"] = {"enum": drivers}
+    schema.setdefault("allOf", []).extend(_named_drivers_listed(drivers))
 
 
 def _named_drivers_listed(drivers: list[str]) -> list[dict]:

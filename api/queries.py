@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.schemas import AnalysisOptions, IsoDate, Sentiment, Str, storable
+from api.schemas import FIRST_DATE, LAST_DATE, AnalysisOptions, IsoDate, Sentiment, Str, storable
 from api.storage import FeedbackFilter
 
 SEGMENT_PATTERN = r"^[^:\x00]+:[^\x00]+$"  # key (no colon) : value, both non-empty, no NUL
@@ -20,8 +20,12 @@ CURSOR_PATTERN = r"^[0-9]{1,18}$"  # the internal ids this service hands out (64
 class FilterQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt parameter (`form=`) is an error, not ignored
 
-    date_from: IsoDate | None = Field(None, alias="from", description="first day, YYYY-MM-DD")
-    date_to: IsoDate | None = Field(None, alias="to", description="last day, YYYY-MM-DD")
+    date_from: IsoDate | None = Field(
+        None, alias="from", description=f"first day, YYYY-MM-DD, {FIRST_DATE} to {LAST_DATE}"
+    )
+    date_to: IsoDate | None = Field(
+        None, alias="to", description=f"last day, YYYY-MM-DD, {FIRST_DATE} to {LAST_DATE}"
+    )
     lang: Literal["fa", "en", "fa-Latn", "unknown"] | None = None
     segment: list[Annotated[str, Field(pattern=SEGMENT_PATTERN), AfterValidator(storable)]] = Field(
         default_factory=list, description="key:value, repeatable, e.g. channel:app"

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from cxtext.analysis.frame import MAX_YEAR, MIN_YEAR
 from cxtext.scores import DEFAULT_SCALE, SCALES
 
 Lang = Literal["fa", "en", "fa-Latn"]
@@ -24,7 +25,11 @@ EN_TEXT = "The delivery was late and the food was cold, but the price was fair."
 FINGLISH_TEXT = "kheili bad bood, dige az in app kharid nemikonam"
 
 
+# The dates the analysis reads (years MIN_YEAR to MAX_YEAR), as the schema states them: the pattern is
+# checked against the two constants by the tests.
+DATE_PATTERN = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_DATE, LAST_DATE = dt.date(MIN_YEAR, 1, 1), dt.date(MAX_YEAR, 12, 31)
 
 
 def storable(value: str) -> str:
@@ -50,6 +55,14 @@ def iso_date(value: object) -> object:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     raise ValueError("expected an ISO date, YYYY-MM-DD")
+
+
+def in_date_range(value: dt.date) -> dt.date:
+    """A year outside the analysed range is a typo or a Jalali date (1403-02-15), and a daily trend to
+    9999-12-31 would be millions of periods: refused at the door, alike on every database."""
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected a date from {FIRST_DATE} to {LAST_DATE}")
+    return value
 
 
 # Every character Python's str.strip() removes, listed literally: the same class in Python, Rust and
@@ -81,7 +94,12 @@ def _score_rules() -> dict:
 SCORE_RULES = _score_rules()
 Int = Annotated[int, BeforeValidator(not_boolean)]
 Number = Annotated[float, BeforeValidator(not_boolean)]
-IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(iso_date),
+    AfterValidator(in_date_range),
+    Field(json_schema_extra={"pattern": DATE_PATTERN}),
+]
 
 
 class _Request(BaseModel):
@@ -252,7 +270,9 @@ class FeedbackFields(_Request):
     lang: Lang | None = None
     score: Number | None = None
     score_scale: ScaleName | None = None
-    date: IsoDate | None = Field(None, description="ISO date (Gregorian), YYYY-MM-DD")
+    date: IsoDate | None = Field(
+        None, description=f"ISO date (Gregorian), YYYY-MM-DD, {MIN_YEAR} to {MAX_YEAR}"
+    )
     segments: dict[Str, Str] = Field(
         default_factory=dict, description="dashboard dimensions, e.g. channel, region (keys ≤ 64 chars)"
     )
@@ -355,7 +375,10 @@ class LabelsRequest(_Request):
     label always says which drivers the text is about; the other labels are optional."""
 
     sentiment: Sentiment | None = None
-    drivers: list[str] = Field(description="every driver the text talks about; [] for none")
+    drivers: list[str] = Field(
+        description="every driver the text talks about, by its name in the taxonomy (the deployment's "
+        "drivers and custom topics, listed in the schema); [] for none"
+    )
     driver_sentiment: dict[str, Sentiment] = Field(
         default_factory=dict, description="polarity toward drivers listed in `drivers`"
     )

@@ -6,17 +6,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from api.queries import DriverQuery
-from api.schemas import Str
+from api.schemas import FIRST_DATE, LAST_DATE, IsoDate, Str
 
 
 class ThemeQuery(DriverQuery):
     """The driver summary's filters and options, plus the theme settings."""
 
+    # A period compared with the one before it must not end before it starts (the feedback list and the
+    # driver analysis read such a range as empty; here it would have no previous period).
+    date_to: IsoDate | None = Field(
+        None, alias="to", description=f"last day, YYYY-MM-DD, {FIRST_DATE} to {LAST_DATE}, not before `from`"
+    )
     themes: int | None = Field(None, ge=2, le=20, description="themes per language (default n^0.25, 3-20)")
     seed: int = Field(0, ge=0, description="seed of the factorisation and the bootstrap")
+
+    @field_validator("date_to")
+    @classmethod
+    def not_before_from(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"the period ends ({value}) before it starts (from={start})")
+        return value
 
 
 class Phrase(BaseModel):

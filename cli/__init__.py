@@ -46,6 +46,18 @@ def model_and_taxonomy(model_path: str | None, taxonomy_path: str | None):
         raise CommandError(str(exc)) from None
 
 
+def checked_options(args: argparse.Namespace) -> dict[str, object]:
+    """The analysis options of a command's flags (`cxtext.analysis.analysis_options`); a bad one is a
+    CommandError naming the flag as it is typed (`--min-n`)."""
+    from cxtext.analysis.options import analysis_options
+
+    try:
+        return analysis_options(args)
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        raise CommandError(f"--{name.replace('_', '-')} {rest}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxtext",

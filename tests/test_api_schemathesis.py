@@ -10,6 +10,7 @@ cores. Every failing operation is collected before the test fails, so one run li
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -21,30 +22,42 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.main import create_app
 
-MAX_EXAMPLES = 10
+# A deeper one-off run (bench/results/schemathesis.md): CXTEXT_SCHEMATHESIS_EXAMPLES=100 for more examples,
+# CXTEXT_SCHEMATHESIS_RANDOM=1 for new requests each run, CXTEXT_SCHEMATHESIS_ONLY="GET /v1/themes,GET /v1/jobs" for
+# some operations. The suite's default: 10 examples, the same requests every run.
+MAX_EXAMPLES = int(os.environ.get("CXTEXT_SCHEMATHESIS_EXAMPLES", "10"))
+DERANDOMIZE = os.environ.get("CXTEXT_SCHEMATHESIS_RANDOM", "") != "1"
+ONLY = {label for label in os.environ.get("CXTEXT_SCHEMATHESIS_ONLY", "").split(",") if label}
 ADMIN = {"Authorization": "Bearer key-admin"}
 # The one rule JSON Schema cannot state: an uploaded training file must be a labelled CSV/JSONL in the data
 # contract (a text column, known labels, enough of them). Every other check still runs on this route.
-# Themes need at least 30 stored comments in one language: a fact about the store, not the request.
+# Themes (and promoting one) need at least 30 stored comments in one language (a fact about the store, not
+# the request) and a `to` not before `from` (said in its description: JSON Schema cannot compare two
+# parameters).
 NOT_EXPRESSIBLE = {
     "POST /v1/models/train": [positive_data_acceptance],
     "GET /v1/themes": [positive_data_acceptance],
+    "POST /v1/themes/{theme_id}/promote": [positive_data_acceptance],
 }
 # The document states "driver_sentiment names only drivers in a non-empty drivers list" (if/then with
-# `contains`), which Schemathesis cannot generate from; valid cases are drawn without it and filtered.
+# `contains`), which Schemathesis cannot generate from; cases are drawn without it and filtered.
 # Ids unique within a batch (said in the `items` descriptions) is a rule JSON Schema has no keyword for.
-LABELLED = ("FeedbackItem", "AnalyzeItem")
+LABELLED = ("FeedbackItem", "AnalyzeItem", "LabelsRequest")
 
 
 def cross_item_rules_hold(case) -> bool:
-    items = case.body.get("items") if isinstance(case.body, dict) else None
-    items = items if isinstance(items, list) else []
-    ids = [item["id"] for item in items if isinstance(item, dict) and item.get("id") is not None]
+    body = case.body if isinstance(case.body, dict) else {}
+    items = body["items"] if isinstance(body.get("items"), list) else [body]  # a batch, or one item's labels
+    items = [item for item in items if isinstance(item, dict)]  # negative cases may hold anything
+    ids = [item["id"] for item in items if isinstance(item.get("id"), str)]
     if len(ids) != len(set(ids)):
         return False
     for item in items:
-        named = item.get("driver_sentiment") if isinstance(item, dict) else None
-        if isinstance(named, dict) and item.get("drivers") and not set(named) <= set(item["drivers"]):
+        named, listed = item.get("driver_sentiment"), item.get("drivers")
+        listed_names = (
+            {name for name in listed if isinstance(name, str)} if isinstance(listed, list) else set()
+        )
+        if isinstance(named, dict) and listed and not set(named) <= listed_names:
             return False
     return True
 
@@ -56,43 +69,37 @@ def schema(api_settings):
     with TestClient(app):  # runs the lifespan (the model watcher) as a server would
         loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
         for name in LABELLED:  # rules the generator cannot handle: kept out of generation, filtered instead
-            rules = loaded.raw_schema["components"]["schemas"][name]["allOf"]
-            rules[:] = [rule for rule in rules if "contains" not in json.dumps(rule)]
+            model = loaded.raw_schema["components"]["schemas"][name]
+            model["allOf"] = [rule for rule in model["allOf"] if "contains" not in json.dumps(rule)]
+            if not model["allOf"]:  # an empty allOf is not JSON Schema
+                del model["allOf"]
         yield loaded
 
 
 def run_operation(operation, mode: GenerationMode, calls: list[int]) -> None:
-    strategy = operation.as_strategy(generation_mode=mode)
-    if mode is GenerationMode.POSITIVE:
-        strategy = strategy.filter(cross_item_rules_hold)
+    # In both modes: a negative case that breaks only these rules is refused (rightly) while Schemathesis,
+    # reading the document without them, would call it valid and its 422 a rejection of valid data.
+    strategy = operation.as_strategy(generation_mode=mode).filter(cross_item_rules_hold)
 
     @given(case=strategy)
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=True,  # the same requests on every run: CI is red or green for a reason, not by chance
+        derandomize=DERANDOMIZE,  # by default the same requests on every run: CI is red or green for a reason, not by chance
         phases=[Phase.explicit, Phase.generate],  # no shrinking: the first failing request is reported as is
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def check(case) -> None:
         calls.append(1)
-        case.call_and_validate(headers=ADMIN, excluded_checks=NOT_EXPRESSIBLE.get(operation.label))
+        # A real key takes the place of the generated token. A negative case may have left the header out
+        # on purpose (then a 401 is the right answer): putting it back would turn that case valid and its
+        # 200 into a false "schema-violating request accepted" (ST201, once seen on /v1/drivers/trend).
+        if mode is GenerationMode.POSITIVE or "Authorization" in (case.headers or {}):
+            case.headers = {**(case.headers or {}), **ADMIN}
+        case.call_and_validate(excluded_checks=NOT_EXPRESSIBLE.get(operation.label))
 
     check()
-
-
-# Not fuzzed here yet: issue 13's new route still answers 500 (OverflowError: date value out of range) to
-# some extreme dates on PostgreSQL; the finding is handed to that issue rather than hidden in a pass.
-# Issue 12's label routes, merged after this run was made to pass, still disagree with their schema: the
-# labels body does not list the taxonomy's drivers as an enum (a made-up driver is schema-valid but a 422),
-# malformed JSON answers an undocumented 400, and the queue and the export accept unknown query parameters.
-NOT_YET = {
-    "GET /v1/themes",
-    "PUT /v1/feedback/{feedback_id}/labels",
-    "GET /v1/feedback/labels",
-    "GET /v1/feedback/review",
-}
 
 
 def summary(exc: BaseException) -> str:
@@ -107,8 +114,9 @@ def test_every_operation_agrees_with_the_schema(schema) -> None:
     failures: dict[str, str] = {}
     calls: list[int] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    operations = [operation for operation in operations if operation.label not in NOT_YET]
-    assert len(operations) >= 15
+    if ONLY:
+        operations = [operation for operation in operations if operation.label in ONLY]
+    assert len(operations) >= (1 if ONLY else 15)
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:

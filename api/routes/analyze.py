@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 
 from api import metrics
 from api.analysis import segment_keys, with_predictions
-from api.auth import require
+from api.deps import ClassifierKey, HolderDep, SettingsDep, TaxonomyDep
 from api.responses import json_response
 from api.schemas import ANALYZE_EXAMPLES, AnalyzeRequest, AnalyzeResponse, problem_responses
 from api.validation import check_batch, check_feedback, check_unique_ids
-from cxtext.analysis import analyze
+from cxtext.analysis import analysis_options, analyze
 
 router = APIRouter(tags=["analyze"])
 
@@ -26,18 +26,17 @@ router = APIRouter(tags=["analyze"])
 def analyze_records(
     request: Request,
     body: Annotated[AnalyzeRequest, Body(openapi_examples=ANALYZE_EXAMPLES)],
-    _key: Annotated[object, Depends(require("classify"))],
+    settings: SettingsDep,
+    taxonomy: TaxonomyDep,
+    holder: HolderDep,
+    _key: ClassifierKey,
 ):
     """Predicts every record with one model version, then runs the driver analysis on the records
     (given labels win over predictions). Records may carry a score, a date and segments; nothing is kept."""
-    state = request.app.state
-    check_batch("items", len(body.items), state.settings)
+    check_batch("items", len(body.items), settings)
     check_unique_ids("items", [item.id for item in body.items])
-    records = [
-        check_feedback(f"items[{i}].", item, state.settings, state.taxonomy)
-        for i, item in enumerate(body.items)
-    ]
-    loaded = state.holder.current()
+    records = [check_feedback(f"items[{i}].", item, settings, taxonomy) for i, item in enumerate(body.items)]
+    loaded = holder.current()
     request.state.texts = len(records)
     results = loaded.model.classify(
         [r.text for r in records],
@@ -51,13 +50,8 @@ def analyze_records(
     analysis = analyze(
         scored,
         taxonomy=loaded.model.taxonomy_,
-        period=body.period,
         segments=body.by if body.by is not None else segment_keys(scored),
-        nps_source=body.nps_source,
-        confidence=body.confidence,
-        min_n=body.min_n,
-        bootstrap=body.bootstrap,
-        quotes=body.quotes,
+        **analysis_options(body),
     )
     predictions = [
         {"id": item.id, **result} if item.id is not None else result

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api import metrics
-from api.auth import require
+from api.batching import classify_items
+from api.deps import BatcherDep, ClassifierKey, HolderDep, SettingsDep
 from api.problems import invalid
 from api.responses import json_response
 from api.schemas import CLASSIFY_EXAMPLES, ClassifyRequest, ClassifyResponse, TextItem, problem_responses
 from api.settings import Settings
 from api.validation import check_batch, check_score, check_text, check_unique_ids
-from models.artifact import LoadedModel
 
 router = APIRouter(tags=["classify"])
 
@@ -48,21 +48,6 @@ def checked_items(body: ClassifyRequest, settings: Settings) -> list[TextItem]:
     return items
 
 
-def classify_items(loaded: LoadedModel, items: list[TextItem], explain: bool) -> list[dict]:
-    """Run one model over the items; results keep the request's order and echo its ids."""
-    results = loaded.model.classify(
-        [item.text for item in items],
-        [item.lang for item in items],
-        [item.score for item in items],
-        [item.score_scale for item in items],
-        explain=explain,
-    )
-    return [
-        {"id": item.id, **result} if item.id is not None else result
-        for item, result in zip(items, results, strict=True)
-    ]
-
-
 @router.post(
     "/v1/classify",
     response_model=ClassifyResponse,
@@ -72,20 +57,23 @@ def classify_items(loaded: LoadedModel, items: list[TextItem], explain: bool) ->
 async def classify(
     request: Request,
     body: Annotated[ClassifyRequest, Body(openapi_examples=CLASSIFY_EXAMPLES)],
-    _key: Annotated[object, Depends(require("classify"))],
+    settings: SettingsDep,
+    holder: HolderDep,
+    batcher: BatcherDep,
+    _key: ClassifierKey,
 ) -> Response:
     """Sentiment, drivers with their polarity, NPS category and churn risk, with evidence spans.
 
     The language is detected unless given. Every result in one response comes from the same model
     version (`model_version`), even while a new model is being activated.
     """
-    items = checked_items(body, request.app.state.settings)
+    items = checked_items(body, settings)
     request.state.texts = len(items)
     metrics.TEXTS.labels("/v1/classify").inc(len(items))
     if body.items is None:  # one text: batched with other requests arriving at the same time
-        version, result = await request.app.state.batcher.classify(items[0], body.explain)
+        version, result = await batcher.classify(items[0], body.explain)
         return json_response({"model_version": version, "results": [result]})
-    loaded = request.app.state.holder.current()  # read once: this request uses this model only
+    loaded = holder.current()  # read once: this request uses this model only
     if sum(len(item.text) for item in items) <= INLINE_CHARS:
         results = classify_items(loaded, items, body.explain)
     else:

@@ -11,7 +11,7 @@ from api.queries import DriverQuery
 from api.responses import json_response
 from api.schemas import DriverSummary, DriverTrend, problem_responses
 from api.snapshot import Snapshot, SnapshotCache
-from cxtext.analysis import analyze
+from cxtext.analysis import analysis_options, analyze
 from cxtext.taxonomy import Taxonomy
 
 router = APIRouter(tags=["drivers"])
@@ -25,16 +25,7 @@ def analyse_store(
 
     def compute(snapshot: Snapshot) -> tuple[dict, dict[str, int]]:
         index = snapshot.select(query.to_filter())
-        analysis = analyze(
-            snapshot.frame_of(index, query.by),
-            taxonomy=taxonomy,
-            period=query.period,
-            nps_source=query.nps_source,
-            confidence=query.confidence,
-            min_n=query.min_n,
-            bootstrap=query.bootstrap,
-            quotes=query.quotes,
-        )
+        analysis = analyze(snapshot.frame_of(index, query.by), taxonomy=taxonomy, **analysis_options(query))
         return analysis, snapshot.versions(index)
 
     analysis, versions = snapshots.answer(taxonomy, query.model_dump_json(), compute)

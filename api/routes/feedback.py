@@ -6,10 +6,20 @@ import hashlib
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
-from api.auth import ApiKey, require
 from api.db import Feedback
+from api.deps import (
+    HolderDep,
+    IngestKey,
+    JobsDep,
+    ReaderKey,
+    RunnerDep,
+    SettingsDep,
+    StoreDep,
+    TaxonomyDep,
+    TrainerKey,
+)
 from api.problems import Problem
 from api.queries import FeedbackQuery
 from api.responses import json_response
@@ -44,7 +54,11 @@ def content_hash(item: dict, store_raw: bool) -> str:
 def ingest(
     request: Request,
     body: Annotated[IngestRequest, Body(openapi_examples=INGEST_EXAMPLES)],
-    _key: Annotated[object, Depends(require("ingest"))],
+    settings: SettingsDep,
+    taxonomy: TaxonomyDep,
+    store: StoreDep,
+    holder: HolderDep,
+    _key: IngestKey,
 ) -> IngestResponse:
     """Store items by your `id`: a new id is created, a changed item updated, a repeated one left alone.
 
@@ -52,18 +66,14 @@ def ingest(
     service runs with `CXTEXT_STORE_RAW_TEXT=true`; predictions are made on the stored text and kept
     with the model version. The whole batch is stored in one transaction or not at all.
     """
-    state = request.app.state
-    settings = state.settings
     check_batch("items", len(body.items), settings)
     check_unique_ids("items", [item.id for item in body.items])
-    records = [
-        check_feedback(f"items[{i}].", item, settings, state.taxonomy) for i, item in enumerate(body.items)
-    ]
+    records = [check_feedback(f"items[{i}].", item, settings, taxonomy) for i, item in enumerate(body.items)]
     store_raw = settings.store_raw_text
     hashes = [content_hash(item.model_dump(mode="json"), store_raw) for item in body.items]
-    stored = state.store.hashes([item.id for item in body.items])
+    stored = store.hashes([item.id for item in body.items])
     changed = [i for i, item in enumerate(body.items) if stored.get(item.id) != hashes[i]]
-    loaded = state.holder.current()
+    loaded = holder.current()
     request.state.texts = len(changed)
     texts = [records[i].text if store_raw else redact(records[i].text) for i in changed]
     results = (
@@ -96,7 +106,7 @@ def ingest(
         for i, text, result in zip(changed, texts, results, strict=True)
     ]
     statuses = ["unchanged"] * len(body.items)
-    for i, status in zip(changed, state.store.upsert(items), strict=True):
+    for i, status in zip(changed, store.upsert(items), strict=True):
         statuses[i] = status
     return IngestResponse(
         model_version=loaded.version,
@@ -129,15 +139,10 @@ def stored_item(row: Feedback) -> dict:
     responses=problem_responses(422),
     summary="List stored feedback",
 )
-def list_feedback(
-    request: Request,
-    query: Annotated[FeedbackQuery, Query()],
-    _key: Annotated[object, Depends(require("read"))],
-):
+def list_feedback(query: Annotated[FeedbackQuery, Query()], store: StoreDep, _key: ReaderKey):
     """Filter by date range, language, predicted sentiment, model version, segments and labels; pages are
     `limit` items long, oldest first, and `next_cursor` fetches the next one."""
     where = query.to_filter(sentiment=query.sentiment, labelled=query.labelled)
-    store = request.app.state.store
     rows = store.query(where, limit=query.limit, after_id=query.after_id())
     next_cursor = str(rows[-1].id) if len(rows) == query.limit else None
     return json_response(
@@ -153,16 +158,13 @@ def list_feedback(
     summary="Re-score stored feedback with the active model",
 )
 def rescore(
-    request: Request,
-    key: Annotated[ApiKey, Depends(require("train"))],
-    body: RescoreRequest | None = None,
+    holder: HolderDep, jobs: JobsDep, runner: RunnerDep, key: TrainerKey, body: RescoreRequest | None = None
 ):
     """Start a job that predicts again every stored item that another model version predicted. Promoting
     a model never re-scores by itself: dashboards keep their numbers until this is asked for."""
-    state = request.app.state
-    state.holder.current()  # 503 now rather than a failed job when no model is loaded
-    state.runner.admit(key.key_id)
-    if state.jobs.running("rescore"):
+    holder.current()  # 503 now rather than a failed job when no model is loaded
+    runner.admit(key.key_id)
+    if jobs.running("rescore"):
         raise Problem(409, "a re-scoring job is already running", slug="job-running")
-    job_id = state.runner.start_rescore((body or RescoreRequest()).batch_size, key_id=key.key_id)
+    job_id = runner.start_rescore((body or RescoreRequest()).batch_size, key_id=key.key_id)
     return json_response({"job_id": job_id, "status_url": f"/v1/jobs/{job_id}"}, status_code=202)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import PlainTextResponse, Response
 
 from api import metrics
-from api.auth import require
+from api.deps import HolderDep, ReaderKey, StoreDep
 from api.problems import Problem
 from api.responses import json_response
 from api.schemas import problem_responses
@@ -26,15 +25,14 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz", summary="Readiness (no key needed)", responses={503: {"description": "not ready"}})
-def readyz(request: Request) -> Response:
+def readyz(holder: HolderDep, store: StoreDep) -> Response:
     """Ready when a model is loaded and the database answers; a 503 problem says which is missing."""
-    state = request.app.state
-    loaded = state.holder.loaded
+    loaded = holder.loaded
     problems = []
     if loaded is None:
-        problems.append(f"model: {state.holder.error or 'not loaded'}")
+        problems.append(f"model: {holder.error or 'not loaded'}")
     try:
-        state.store.ping()
+        store.ping()
     except SQLAlchemyError as exc:
         log.error("database not reachable", extra={"fields": {"reason": type(exc).__name__}})
         problems.append("database: not reachable")
@@ -52,6 +50,6 @@ def readyz(request: Request) -> Response:
         **problem_responses(),
     },
 )
-def prometheus(_key: Annotated[object, Depends(require("read"))]) -> Response:
+def prometheus(_key: ReaderKey) -> Response:
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from api.auth import require
 from api.db import Job
+from api.deps import JobsDep, ReaderKey
 from api.problems import invalid
 from api.queries import JobsQuery
 from api.responses import json_response
@@ -33,23 +33,15 @@ def job_info(job: Job) -> dict:
 
 
 @router.get("/v1/jobs", response_model=list[JobInfo], responses=problem_responses(422), summary="Recent jobs")
-def list_jobs(
-    request: Request,
-    _key: Annotated[object, Depends(require("read"))],
-    query: Annotated[JobsQuery, Query()],
-):
-    return json_response([job_info(job) for job in request.app.state.jobs.recent(query.limit)])
+def list_jobs(query: Annotated[JobsQuery, Query()], jobs: JobsDep, _key: ReaderKey):
+    return json_response([job_info(job) for job in jobs.recent(query.limit)])
 
 
 @router.get(
     "/v1/jobs/{job_id}", response_model=JobInfo, responses=problem_responses(404, 422), summary="One job"
 )
-def get_job(
-    request: Request,
-    job_id: Annotated[Str, Path(max_length=64)],
-    _key: Annotated[object, Depends(require("read"))],
-):
-    job = request.app.state.jobs.get(job_id)
+def get_job(job_id: Annotated[Str, Path(max_length=64)], jobs: JobsDep, _key: ReaderKey):
+    job = jobs.get(job_id)
     if job is None:
         raise invalid("job_id", f"no job {job_id!r}", location="path", status=404)
     return json_response(job_info(job))

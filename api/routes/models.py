@@ -10,17 +10,30 @@ import zlib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi import Path as PathParam
 
 from api.analysis import stored_record
-from api.auth import ApiKey, require
+from api.deps import (
+    AdminKey,
+    HolderDep,
+    JobsDep,
+    ReaderKey,
+    RegistryDep,
+    RunnerDep,
+    SettingsDep,
+    StoreDep,
+    TaxonomyDep,
+    TrainerKey,
+)
 from api.problems import Problem, field_error, invalid
 from api.responses import json_response
 from api.schemas import Activation, JobStarted, ModelList, Str, problem_responses
+from api.serving import ModelHolder
 from api.storage import FeedbackFilter
 from cxtext.io.records import DataError, load_records
 from cxtext.schema import Record
+from cxtext.taxonomy import Taxonomy
 from models.registry import ModelEntry, RegistryError, UnknownVersionError, headline_metrics
 from training.minimum import TooFewLabelsError, check_enough_labels
 from training.sources import semantics_from_flag, with_label_coverage
@@ -64,29 +77,29 @@ def gate_summary(report: dict | None) -> dict | None:
     }
 
 
-def _active_version(request: Request) -> str | None:
-    loaded = request.app.state.holder.loaded
+def _active_version(holder: ModelHolder) -> str | None:
+    loaded = holder.loaded
     return loaded.version if loaded is not None else None
 
 
 @router.get(
     "/v1/models", response_model=ModelList, responses=problem_responses(), summary="List model versions"
 )
-def list_models(request: Request, _key: Annotated[object, Depends(require("read"))]):
+def list_models(registry: RegistryDep, holder: HolderDep, _key: ReaderKey):
     """Every version in the registry, oldest first, with its held-out metrics and which one serves."""
-    active = _active_version(request)
-    entries = request.app.state.registry.list_versions()
+    active = _active_version(holder)
+    entries = registry.list_versions()
     return json_response({"active": active, "models": [model_info(e, active) for e in entries]})
 
 
 @router.get("/v1/models/{version}", responses=problem_responses(404, 422), summary="One model's card")
-def get_model(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("read"))]):
+def get_model(version: VersionParam, registry: RegistryDep, holder: HolderDep, _key: ReaderKey):
     """The full model card: training data, label counts, held-out evaluation report, libraries."""
     try:
-        entry = request.app.state.registry.get(version)
+        entry = registry.get(version)
     except UnknownVersionError as exc:
         raise invalid("version", str(exc), location="path", status=404) from None
-    return json_response({**model_info(entry, _active_version(request)), "card": entry.card})
+    return json_response({**model_info(entry, _active_version(holder)), "card": entry.card})
 
 
 @router.post(
@@ -95,12 +108,11 @@ def get_model(request: Request, version: VersionParam, _key: Annotated[object, D
     responses=problem_responses(404, 409, 422),
     summary="Activate a version (promote or roll back)",
 )
-def activate(request: Request, version: VersionParam, _key: Annotated[object, Depends(require("admin"))]):
+def activate(version: VersionParam, holder: HolderDep, _key: AdminKey):
     """Load and verify the version, then swap it in: requests in flight finish on the model they started
     with, later ones get the new one; other workers follow within about a second. Rolling back is
     activating the previous version."""
-    holder = request.app.state.holder
-    previous = _active_version(request)
+    previous = _active_version(holder)
     try:
         loaded = holder.activate(version)
     except UnknownVersionError as exc:
@@ -150,12 +162,11 @@ def _save_uploads(files: list[UploadFile], folder: Path, limit: int) -> dict[Pat
 
 
 def _uploaded_records(
-    request: Request, files: list[UploadFile], folder: Path
+    files: list[UploadFile], folder: Path, max_bytes: int, taxonomy: Taxonomy
 ) -> tuple[list[Record], list[Path]]:
-    settings = request.app.state.settings
-    saved = _save_uploads(files, folder, settings.max_upload_bytes)
+    saved = _save_uploads(files, folder, max_bytes)
     try:
-        result = load_records(list(saved), strict=True, taxonomy=request.app.state.taxonomy)
+        result = load_records(list(saved), strict=True, taxonomy=taxonomy)
     except DataError as exc:
         bad = exc.errors[-1]
         where = f"{saved.get(Path(bad.file), bad.file)}" + (f":{bad.row}" if bad.row is not None else "")
@@ -189,8 +200,12 @@ def _labelled(record: Record) -> bool:
     summary="Train a model (background job)",
 )
 def train(
-    request: Request,
-    key: Annotated[ApiKey, Depends(require("train"))],
+    settings: SettingsDep,
+    taxonomy: TaxonomyDep,
+    store: StoreDep,
+    jobs: JobsDep,
+    runner: RunnerDep,
+    key: TrainerKey,
     files: Annotated[list[UploadFile] | None, File(description="labelled .csv / .jsonl files")] = None,
     source: Annotated[
         Literal["upload", "feedback"], Form(description="uploaded files or stored feedback")
@@ -224,7 +239,6 @@ def train(
 ):
     """Checks the data now (a bad row is a 422 naming file:row), then trains in the background: follow
     `status_url` for progress and, at the end, the evaluation report and whether it was activated."""
-    state = request.app.state
     if force and not key.allows("admin"):
         raise Problem(
             403,
@@ -233,8 +247,8 @@ def train(
             errors=[field_error("force", "needs the admin scope")],
             slug="forbidden",
         )
-    state.runner.admit(key.key_id)
-    if state.jobs.running("train"):
+    runner.admit(key.key_id)
+    if jobs.running("train"):
         raise Problem(409, "a training job is already running; wait for it to finish", slug="job-running")
     folder = None
     if source == "upload":
@@ -242,8 +256,8 @@ def train(
             raise invalid("files", "upload at least one labelled file, or use source=feedback")
         folder = Path(tempfile.mkdtemp(prefix="cxtext-upload-"))
         try:
-            records, paths = _uploaded_records(request, files, folder)
-            _check_trainable(records, source, empty_drivers, state.settings.max_train_rows, base)
+            records, paths = _uploaded_records(files, folder, settings.max_upload_bytes, taxonomy)
+            _check_trainable(records, source, empty_drivers, settings.max_train_rows, base)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -252,13 +266,13 @@ def train(
         if files:
             raise invalid("files", "source=feedback trains on stored feedback; do not upload files")
         records = [
-            stored_record(row, state.taxonomy, predictions=False)
-            for rows in state.store.batches(FeedbackFilter(trainable=True))
+            stored_record(row, taxonomy, predictions=False)
+            for rows in store.batches(FeedbackFilter(trainable=True))
             for row in rows
         ]
-        _check_trainable(records, source, empty_drivers, state.settings.max_train_rows, base)
+        _check_trainable(records, source, empty_drivers, settings.max_train_rows, base)
         paths, names = [], []
-    job_id = state.runner.start_training(
+    job_id = runner.start_training(
         records,
         key_id=key.key_id,
         params={

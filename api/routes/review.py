@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Query
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.analysis import stored_record
 from api.deps import HolderDep, LabellerKey, ReaderKey, StoreDep, TaxonomyDep
@@ -41,6 +41,18 @@ FeedbackId = Annotated[str, PathParam(min_length=1, max_length=200, description=
 
 class ReviewQuery(FilterQuery):
     limit: int = Field(10, ge=1, le=50, description="items on this page")
+
+
+class LabelsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown parameter is a 422, as on every route
+
+    overwrite: bool = Field(False, description="replace labels another analyst set")
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "jsonl"] = Field("csv", description="csv or jsonl")
 
 
 @router.get(
@@ -110,16 +122,16 @@ def checked_labels(
 @router.put(
     "/v1/feedback/{feedback_id}/labels",
     response_model=LabelledItem,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(400, 404, 409, 413, 422),
     summary="Label one stored item",
 )
 def put_labels(
     feedback_id: FeedbackId,
     body: Annotated[LabelsRequest, Body(openapi_examples=LABELS_EXAMPLES)],
+    query: Annotated[LabelsQuery, Query()],
     store: StoreDep,
     taxonomy: TaxonomyDep,
     key: LabellerKey,
-    overwrite: Annotated[bool, Query(description="replace labels another analyst set")] = False,
 ):
     """Stores the labels with who set them (the key's name) and when; the item leaves the review queue
     and `source=feedback` training and the labels export use it. An item labelled by someone else (or
@@ -127,7 +139,7 @@ def put_labels(
     checked_labels(body, taxonomy)  # a wrong label is a 422 whether or not the id exists
     try:
         labels = checked_labels(body, taxonomy, *store.score_of(feedback_id))
-        row = store.set_labels(feedback_id, labels, key.key_id, overwrite=overwrite)
+        row = store.set_labels(feedback_id, labels, key.key_id, overwrite=query.overwrite)
     except UnknownFeedbackError:
         raise invalid("feedback_id", f"no stored feedback has id {feedback_id!r}", "path", 404) from None
     except LabelConflictError as exc:
@@ -161,10 +173,7 @@ def put_labels(
     summary="Export labelled feedback in the training format",
 )
 def export_labels(
-    store: StoreDep,
-    taxonomy: TaxonomyDep,
-    _key: ReaderKey,
-    fmt: Annotated[Literal["csv", "jsonl"], Query(alias="format", description="csv or jsonl")] = "csv",
+    query: Annotated[ExportQuery, Query()], store: StoreDep, taxonomy: TaxonomyDep, _key: ReaderKey
 ):
     """Every labelled item as a row `cxtext train` reads (CSV or JSON Lines), with `labelled_by` and
     `labelled_at`; analysts' rows carry `source=analyst_review`, whose empty drivers mean none mentioned."""
@@ -195,6 +204,7 @@ def export_labels(
         for cells in rows():
             yield json.dumps(cells, ensure_ascii=False) + "\n"
 
+    fmt = query.format
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson"
     return StreamingResponse(
         as_csv() if fmt == "csv" else as_jsonl(),

@@ -33,6 +33,7 @@ from api.theme_schemas import (
     ThemeQuery,
     ThemesResponse,
 )
+from cxtext.analysis import analysis_options
 from cxtext.analysis.frame import Frame
 from cxtext.analysis.themes import ThemeError, find_themes
 from cxtext.analysis.themes.promote import (
@@ -78,17 +79,7 @@ def store_themes(snapshot: Snapshot, query: ThemeQuery) -> StoredThemes:
     index = snapshot.select(where)
     frame = snapshot.frame_of(index, by=[])
     result, assignments = find_themes(
-        frame,
-        n_themes=query.themes,
-        seed=query.seed,
-        since=query.date_from,
-        until=until,
-        period=query.period,
-        nps_source=query.nps_source,
-        confidence=query.confidence,
-        min_n=query.min_n,
-        bootstrap=query.bootstrap,
-        quotes=query.quotes,
+        frame, n_themes=query.themes, since=query.date_from, until=until, **analysis_options(query)
     )
     return StoredThemes({"model_versions": snapshot.versions(index), **result}, assignments, frame)
 

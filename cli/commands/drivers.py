@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from cli import CommandError, model_and_taxonomy
+    from cli import CommandError, checked_options, model_and_taxonomy
     from cli.commands.engine_options import engine_for
     from cxtext.analysis import FrameBuilder, analyze
     from cxtext.analysis.frame import PRED_COLUMNS
@@ -89,8 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from cxtext.batch.frames import frame_chunk
     from cxtext.schema import COLUMNS
 
-    if args.min_n < 1 or args.bootstrap < 0 or args.quotes < 0 or not 0.5 < args.confidence < 1:
-        raise CommandError("--min-n must be ≥ 1, --bootstrap and --quotes ≥ 0, --confidence in (0.5, 1)")
+    options = checked_options(args)
     model, taxonomy = model_and_taxonomy(args.model, args.taxonomy)
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
@@ -126,14 +125,8 @@ def run(args: argparse.Namespace) -> int:
             frame,
             model=model,
             taxonomy=taxonomy,
-            period=args.period,
-            nps_source=args.nps_source,
-            confidence=args.confidence,
-            min_n=args.min_n,
-            bootstrap=args.bootstrap,
-            seed=args.seed,
-            quotes=args.quotes,
             progress=bar.update,
+            **options,
         )
     result["inputs"] = {"files": list(args.inputs), "skipped_rows": skipped}
 
@@ -149,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             title=args.title,
             inputs=[Path(p).name for p in args.inputs],
             generated_at=stamp,
-            themes=_themes(frame, args) if args.themes else None,
+            themes=_themes(frame, options) if args.themes else None,
             lang=args.lang,
         )
         Path(args.html).write_text(html, encoding="utf-8")
@@ -157,14 +150,13 @@ def run(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
-def _themes(frame, args: argparse.Namespace) -> dict | None:
-    """The themes of the same rows (their given and `pred_*` labels), or None with the reason on stderr."""
+def _themes(frame, options: dict[str, object]) -> dict | None:
+    """The themes of the same rows (their given and `pred_*` labels) with the report's analysis options,
+    or None with the reason on stderr."""
     from cxtext.analysis.themes import ThemeError, find_themes
 
     try:
-        return find_themes(
-            frame, period=args.period, min_n=args.min_n, bootstrap=args.bootstrap, seed=args.seed
-        )[0]
+        return find_themes(frame, **options)[0]
     except ThemeError as exc:
         print(f"no themes section: {exc}", file=sys.stderr)
         return None

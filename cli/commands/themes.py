@@ -12,10 +12,16 @@ import sys
 
 
 def _date(text: str) -> dt.date:
+    """A day the analysis reads as a date (the years of its trends), so the period before it exists."""
+    from cxtext.analysis.frame import MAX_YEAR, MIN_YEAR
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31")
+    return day
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -59,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from cli import CommandError, model_and_taxonomy
+    from cli import CommandError, checked_options, model_and_taxonomy
     from cxtext.analysis import FrameBuilder, uses_scores
     from cxtext.analysis.themes import ThemeError, find_themes
     from cxtext.analysis.themes.promote import (
@@ -74,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--promote needs --topic NAME and --examples CSV")
     if args.themes is not None and args.themes < 2:
         raise CommandError("--themes must be at least 2")
+    options = checked_options(args)
     model, taxonomy = model_and_taxonomy(args.model, args.taxonomy)
 
     builder = FrameBuilder(taxonomy, date_column=args.date_column)
@@ -93,15 +100,7 @@ def run(args: argparse.Namespace) -> int:
         frame, _ = fill_predictions(frame, model, categories=not uses_scores(frame, "auto"))
     try:
         result, assignments = find_themes(
-            frame,
-            n_themes=args.themes,
-            seed=args.seed,
-            since=args.since,
-            until=args.until,
-            period=args.period,
-            min_n=args.min_n,
-            bootstrap=args.bootstrap,
-            quotes=args.quotes,
+            frame, n_themes=args.themes, since=args.since, until=args.until, **options
         )
     except ThemeError as exc:
         raise CommandError(f"{', '.join(args.data)}: {exc}") from None

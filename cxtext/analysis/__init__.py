@@ -36,6 +36,7 @@ from cxtext.analysis.frame import (
 )
 from cxtext.analysis.keydrivers import key_driver_weights
 from cxtext.analysis.nps import mean_interval, nps, nps_interval, wilson_interval
+from cxtext.analysis.options import NPS_SOURCES, analysis_options
 from cxtext.analysis.quotes import select_quotes
 from cxtext.analysis.rounding import num, ratio
 from cxtext.analysis.segments import segments as segment_breakdown
@@ -53,13 +54,13 @@ __all__ = [
     "PERIODS",
     "Frame",
     "FrameBuilder",
+    "analysis_options",
     "analyze",
     "frame_from_records",
     "nps_base",
     "uses_scores",
 ]
 
-NPS_SOURCES = ("auto", "score", "category")
 UBIQUITOUS = 0.8  # share of the NPS responses above which a driver's overall impact gets a warning
 SCHEMA_VERSION = 1
 

@@ -65,8 +65,10 @@ _HEAD_COLUMNS = {
 _PRED_LABELS = ("sentiment", "drivers", "driver_sentiment", "nps_category")
 MISSING_LEVEL = "(missing)"
 # Dates before this year are almost certainly Jalali (1403-02-15), which would silently land in the
-# Middle Ages if read as Gregorian; they are rejected instead.
+# Middle Ages if read as Gregorian; they are rejected instead. Dates after MAX_YEAR are typos (9999-12-31),
+# and a daily trend from today to one of them would be millions of periods: rejected too.
 MIN_YEAR = 1900
+MAX_YEAR = 2099
 _ISO_DAY = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}")
 
 
@@ -505,7 +507,7 @@ class FrameBuilder:
             examples = ", ".join(repr(v) for v in list(self._bad_dates)[:3])
             out.append(
                 f"{bad} of {self._dates_seen} values in column {self.date_column!r} are not ISO dates "
-                f"(YYYY-MM-DD, Gregorian) and were left out of trends, e.g. {examples}"
+                f"(YYYY-MM-DD, Gregorian, {MIN_YEAR} to {MAX_YEAR}) and were left out of trends, e.g. {examples}"
             )
         for column, count in sorted(self._bad_pred.items()):
             out.append(f"{count} cells of column {column!r} could not be read and were ignored")
@@ -594,7 +596,7 @@ def _parse_date(text: str) -> np.datetime64:
         day = np.datetime64(text.replace("/", "-"), "D")
     except ValueError:
         return np.datetime64("NaT")
-    return day if int(text[:4]) >= MIN_YEAR else np.datetime64("NaT")
+    return day if MIN_YEAR <= int(text[:4]) <= MAX_YEAR else np.datetime64("NaT")
 
 
 def _parse_confidence(text: str) -> dict[str, float] | None:
