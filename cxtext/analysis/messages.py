@@ -123,6 +123,10 @@ FA: dict[str, str] = {
     "Language": "زبان",
     "Apply": "اعمال",
     "Loading…": "در حال بارگذاری…",
+    "Find themes": "یافتن موضوع‌ها",
+    "Themes are found on request, over the filtered comments (about a minute per 100,000).": (
+        "موضوع‌ها به درخواست و روی نظرهای فیلترشده یافته می‌شوند (حدود یک دقیقه برای هر ۱۰۰٬۰۰۰ نظر)."
+    ),
     "No stored feedback matches these filters.": "هیچ بازخورد ذخیره‌شده‌ای با این فیلترها جور نیست.",
     "Labelled in this session": "برچسب‌خورده در این نشست",
     "left in the queue": "مانده در صف",
