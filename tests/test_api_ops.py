@@ -192,7 +192,9 @@ def serve(tmp_path: Path, models_root: Path, database_url: str, *args: str) -> t
         except httpx.TransportError:
             pass
         assert process.poll() is None, (tmp_path / "serve.log").read_text()
-        assert time.monotonic() < deadline, "server did not become ready"
+        if time.monotonic() >= deadline:
+            stop(process)  # a server that never got ready must not outlive the test
+            raise AssertionError("server did not become ready")
         time.sleep(0.2)
 
 
