@@ -45,18 +45,26 @@ def expand_inputs(paths: Iterable[PathLike]) -> list[str]:
     return out
 
 
+def _chunked(path: PathLike, items: Iterable, size: int) -> Iterator[Chunk | ColumnBatch | ParquetPiece]:
+    """A file's row items in chunks of `size`; column batches and Parquet pieces pass through as they are."""
+    chunk = Chunk(os.fspath(path))
+    for item in items:
+        if isinstance(item, ColumnBatch | ParquetPiece):
+            yield item
+            continue
+        if isinstance(item, RowError) and item.row is None:
+            raise UnusableInput(str(item))
+        chunk.items.append(item)
+        if len(chunk.items) >= size:
+            yield chunk
+            chunk = Chunk(chunk.label)
+    if chunk.items:
+        yield chunk
+
+
 def read_chunks(paths: Sequence[PathLike], size: int) -> Iterator[Chunk]:
     for path in paths:
-        chunk = Chunk(os.fspath(path))
-        for item in raw_rows(path):
-            if isinstance(item, RowError) and item.row is None:
-                raise UnusableInput(str(item))
-            chunk.items.append(item)
-            if len(chunk.items) >= size:
-                yield chunk
-                chunk = Chunk(chunk.label)
-        if chunk.items:
-            yield chunk
+        yield from _chunked(path, raw_rows(path), size)
 
 
 def read_batches(
@@ -67,22 +75,7 @@ def read_batches(
     reader leaves to the row reader come as chunks."""
     for path in paths:
         batches = column_batches(path, columns, size, pieces=True)
-        if batches is None:
-            yield from read_chunks([path], size)
-            continue
-        chunk = Chunk(os.fspath(path))
-        for item in batches:
-            if isinstance(item, ColumnBatch | ParquetPiece):
-                yield item
-                continue
-            if isinstance(item, RowError) and item.row is None:
-                raise UnusableInput(str(item))
-            chunk.items.append(item)
-            if len(chunk.items) >= size:
-                yield chunk
-                chunk = Chunk(chunk.label)
-        if chunk.items:
-            yield chunk
+        yield from _chunked(path, raw_rows(path) if batches is None else batches, size)
 
 
 class IdCheck:

@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from cxtext.io.formats import PathLike, file_format
-from cxtext.io.parquet import as_text_dates, first_line
+from cxtext.io.parquet import as_text_dates, first_line, open_parquet
 from cxtext.io.records import RowError, header_problem, raw_rows
 
 _BLOCK_BYTES = 8 << 20  # pyarrow CSV block: about 25,000 rows of feedback
@@ -86,19 +86,11 @@ def column_batches(
 
 def _parquet_batches(path: PathLike, columns: set[str] | None, rows: int, pieces: bool) -> Iterator[Item]:
     label = os.fspath(path)
-    try:
-        source = pq.ParquetFile(path)
-    except FileNotFoundError:
-        yield RowError(label, None, "file not found", "file")
-        return
-    except (pa.ArrowException, OSError) as exc:
-        yield RowError(label, None, f"not a readable Parquet file ({first_line(exc)})", "file")
+    source = open_parquet(path, label)
+    if isinstance(source, RowError):
+        yield source
         return
     names = [field.name for field in source.schema_arrow]
-    problem = header_problem(names)
-    if problem:
-        yield RowError(label, None, problem, "file")
-        return
     wanted = names if columns is None else [name for name in names if name in columns]
     if pieces:
         first = 1

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cxtext.io.formats import PathLike
+
+if TYPE_CHECKING:  # records imports this module
+    from cxtext.io.records import RowError
 
 # Columns with a type other than text when written: everything else is a string column.
 TYPED_COLUMNS: Mapping[str, pa.DataType] = {
@@ -25,21 +29,28 @@ TYPED_COLUMNS: Mapping[str, pa.DataType] = {
 _BATCH_ROWS = 65_536
 
 
-def parquet_rows(path: PathLike, label: str) -> Iterator[object]:
-    """(row number, cells) per row, or a RowError (whole file when unreadable or without `text`)."""
+def open_parquet(path: PathLike, label: str) -> pq.ParquetFile | RowError:
+    """The file ready to read, or the RowError (whole file) saying why it cannot be: missing, unreadable,
+    or without the columns the data contract requires."""
     from cxtext.io.records import RowError, header_problem
 
     try:
         source = pq.ParquetFile(path)
     except FileNotFoundError:
-        yield RowError(label, None, "file not found", "file")
-        return
+        return RowError(label, None, "file not found", "file")
     except (pa.ArrowException, OSError) as exc:
-        yield RowError(label, None, f"not a readable Parquet file ({first_line(exc)})", "file")
-        return
+        return RowError(label, None, f"not a readable Parquet file ({first_line(exc)})", "file")
     problem = header_problem([field.name for field in source.schema_arrow])
-    if problem:
-        yield RowError(label, None, problem, "file")
+    return RowError(label, None, problem, "file") if problem else source
+
+
+def parquet_rows(path: PathLike, label: str) -> Iterator[object]:
+    """(row number, cells) per row, or a RowError (whole file when unreadable or without `text`)."""
+    from cxtext.io.records import RowError
+
+    source = open_parquet(path, label)
+    if isinstance(source, RowError):
+        yield source
         return
     number = 0
     try:
