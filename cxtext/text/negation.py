@@ -106,6 +106,7 @@ _FA_INTENSIFIERS = frozenset(
 )
 # "well / properly / fully": praise alone, a complaint before a negative verb («خوب نپخته بود»)
 _FA_MANNER = frozenset({"خوب", "درست", "کامل", "حسابی"})
+_FA_BEFORE_PREDICATE = _FA_INTENSIFIERS | _FA_MANNER  # negated with the predicate they modify
 _FA_NOT_PREDICATE = (
     frozenset(
         {
@@ -218,7 +219,7 @@ def persian_negation(norms: list[str], verbs: Set[str]) -> list[bool]:
             flags[i] = True
             light = lemma in _FA_LIGHT or (i and norms[i - 1].startswith(_FA_IDIOMS.get(lemma, "\0")))
             if light and norm[0] == "ن":  # not «دیده_نشده_است»: its participle is its own predicate
-                _negate_predicate(norms, flags, i, _FA_INTENSIFIERS | _FA_MANNER)
+                _negate_predicate(norms, flags, i, _FA_BEFORE_PREDICATE)
             elif i and norms[i - 1] in _FA_MANNER:
                 flags[i - 1] = True
         elif norm in FA_FORWARD:
