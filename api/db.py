@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
-import tempfile
 from pathlib import Path
 
 from alembic import command
@@ -169,8 +167,14 @@ def migrate(engine: Engine) -> None:
                 connection.execute(text("SELECT pg_advisory_unlock(738201)"))
                 connection.commit()
         return
-    lock_name = hashlib.sha256(url.encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"cxtext-migrate-{lock_name}.lock", "a") as fh:
+    database = engine.url.database
+    if not database or database == ":memory:":  # private to this process: nobody to wait for
+        with engine.connect() as connection:
+            _upgrade(url, connection)
+        return
+    # Beside the database file, so it goes where the database goes (a temporary directory's lock files
+    # would pile up, one per database ever opened).
+    with open(Path(database).with_name(Path(database).name + ".migrate-lock"), "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             with engine.connect() as connection:

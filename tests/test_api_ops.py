@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -155,6 +156,25 @@ def test_migrations_match_the_models(database_url: str) -> None:
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
+
+
+def test_parallel_sqlite_migrations_lock_beside_the_database(tmp_path: Path) -> None:
+    """Workers starting together migrate one at a time; the lock lives with the database file, so a
+    temporary directory does not collect one lock file per database ever opened."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.db import make_engine, migrate
+
+    before = set(Path(tempfile.gettempdir()).glob("cxtext-migrate-*"))
+    engines = [make_engine(f"sqlite:///{tmp_path / 'feedback.sqlite3'}") for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(migrate, engines))
+    assert (tmp_path / "feedback.sqlite3.migrate-lock").exists()
+    assert set(Path(tempfile.gettempdir()).glob("cxtext-migrate-*")) == before
+    with engines[0].connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+    for engine in engines:
+        engine.dispose()
 
 
 # -- cxtext serve ---------------------------------------------------------------------------------------
