@@ -14,6 +14,7 @@ from api.serving import ModelHolder
 from api.settings import Settings
 from api.snapshot import SnapshotCache
 from api.storage import FeedbackStore, JobStore
+from api.warmup import Warmup
 from cxtext.model import FeedbackModel
 from cxtext.taxonomy import Taxonomy
 from models.registry import Registry
@@ -43,6 +44,10 @@ def get_snapshots(request: Request) -> SnapshotCache:
     return request.app.state.snapshots
 
 
+def get_warmup(request: Request) -> Warmup:
+    return request.app.state.warmup
+
+
 def get_batcher(request: Request) -> MicroBatcher:
     return request.app.state.batcher
 
@@ -68,6 +73,7 @@ JobsDep = Annotated[JobStore, Depends(get_jobs)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SnapshotsDep = Annotated[SnapshotCache, Depends(get_snapshots)]
 ModelDep = Annotated[FeedbackModel, Depends(get_model)]
+WarmupDep = Annotated[Warmup, Depends(get_warmup)]
 BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 ReadKey = Annotated[object, Depends(require("read"))]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -34,6 +33,7 @@ from api.serving import ModelHolder, ModelUnavailableError
 from api.settings import Settings
 from api.snapshot import SnapshotCache
 from api.storage import FeedbackStore, JobStore
+from api.warmup import Warmup
 from cxtext.taxonomy import Taxonomy
 from models.registry import Registry
 
@@ -65,12 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("jobs of stopped processes marked failed", extra={"fields": {"jobs": orphans}})
 
     snapshots = SnapshotCache(store)
+    warmup = Warmup(
+        [
+            ("analysis snapshot", lambda: snapshots.current(holder.current().model.taxonomy_)),
+            ("default dashboard", lambda: ui.warm_dashboard(snapshots, holder.current().model)),
+        ]
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         holder.start_watching()
-        warming = threading.Thread(target=_warm, args=(snapshots, holder), name="snapshot-warm", daemon=True)
-        warming.start()
+        warmup.start()
         yield
         holder.stop_watching()
         engine.dispose()
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.jobs = job_store
     app.state.snapshots = snapshots
+    app.state.warmup = warmup
     app.state.runner = JobRunner(
         job_store,
         store,
@@ -158,15 +164,6 @@ def public_paths(public_docs: bool) -> frozenset[str]:
 
 # The web interface's stylesheet and script: static files, public like the pages that load them.
 PUBLIC_PREFIXES = ("/ui/static/",)
-
-
-def _warm(snapshots: SnapshotCache, holder: ModelHolder) -> None:
-    """Build the analysis snapshot at start-up, so the first dashboard does not wait for it (tens of
-    seconds at 100,000 stored items); a failure here only means the first analysis builds it."""
-    try:
-        snapshots.current(holder.current().model.taxonomy_)
-    except Exception:  # no model yet, database unreachable: logged, retried by the first analysis
-        log.warning("analysis snapshot not built at start-up", exc_info=True)
 
 
 def app_from_env() -> FastAPI:

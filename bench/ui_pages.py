@@ -9,9 +9,10 @@ worker) and times, in Chromium driven by Playwright, from navigation start to th
 the dashboard in Persian and English (all stored comments, and one segment), the review queue and the
 models page. The alternative beside it is what a dashboard tool would call instead: `GET
 /v1/drivers/summary` with the same query, timed over HTTP (and the dashboard's HTML fragment alone). The
-service builds the store's analysis snapshot in the background at start-up: `/readyz` is asked at once
-(it must not wait), then the first analysis, which does (`cold_first_summary_s`); a load after 1,000
-new comments shows what reading only the new ones costs. Each figure carries the wall time, this
+service builds the store's analysis snapshot and the default dashboard in the background at start-up
+(`api/warmup.py`): `/readyz` is asked at once (it answers 503 at once while warming), then polled until
+ready (`ready_after_start_s`), then the first analysis is timed; the first page loads come after. A load
+after 1,000 new comments shows what reading only the new ones costs. Each figure carries the wall time, this
 process's CPU time (the server's threads) and the load average when it was taken: on a shared
 machine the wall time grows with the load. Results: bench/results/ui_pages.json.
 """
@@ -126,12 +127,16 @@ def main() -> None:
     results["create_app_s"] = round(time.perf_counter() - began, 3)
     with serving(app) as url, httpx.Client(base_url=url, headers=headers) as client:
         began, cpu = time.perf_counter(), time.process_time()
-        ready = client.get("/readyz", timeout=600)  # answered while the snapshot is built in the background
-        results["readyz_at_start_s"] = round(time.perf_counter() - began, 3)
-        results["readyz_status"] = ready.status_code
-        have = stored(client)  # the first analysis waits for the snapshot of the store
-        results["cold_first_summary_s"] = round(time.perf_counter() - began, 3)
-        results["cold_first_summary_cpu_s"] = round(time.process_time() - cpu, 3)
+        first = client.get("/readyz", timeout=600)  # answered at once, 503 while the warm-up runs
+        results["readyz_first_answer_s"] = round(time.perf_counter() - began, 3)
+        results["readyz_first_status"] = first.status_code
+        while client.get("/readyz", timeout=600).status_code != 200:
+            time.sleep(0.05)
+        results["ready_after_start_s"] = round(time.perf_counter() - began, 3)
+        results["warmup_cpu_s"] = round(time.process_time() - cpu, 3)
+        began = time.perf_counter()
+        have = stored(client)  # the first analysis once ready
+        results["first_summary_when_ready_s"] = round(time.perf_counter() - began, 3)
         if have < args.rows:
             fill(client, args.rows)
         results["stored"] = stored(client)

@@ -160,6 +160,7 @@ def client(api_settings):
     from api.main import create_app
 
     with TestClient(create_app(api_settings)) as test_client:
+        assert test_client.app.state.warmup.wait(120), "the start-up warm-up did not finish"
         yield test_client
 
 

@@ -114,3 +114,43 @@ def test_answers_are_remembered_until_the_store_changes(client, auth, texts) -> 
     assert calls == [5]
     client.post("/v1/feedback", json={"items": items(texts[5:6], 5)}, headers=auth("ingest"))
     assert snapshots.answer(taxonomy, "q", rows) == 6 and calls == [5, 6]
+
+
+def test_a_restarted_service_is_ready_once_the_default_dashboard_is_warm(
+    client, api_settings, auth, texts, monkeypatch
+) -> None:
+    """After a restart `/readyz` waits for the warm-up: then the default view (the dashboard's first load
+    and `GET /v1/drivers/summary` without filters) is answered without analysing anything again."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.warmup import Warmup
+
+    assert (
+        client.post("/v1/feedback", json={"items": items(texts, 0)}, headers=auth("ingest")).status_code
+        == 200
+    )
+    with TestClient(create_app(api_settings)) as restarted:
+        assert restarted.app.state.warmup.wait(120)
+        assert restarted.get("/readyz").json()["status"] == "ready"
+
+        def analysed_again(*_args, **_kwargs):
+            raise AssertionError("the default view was not warmed")
+
+        monkeypatch.setattr("api.routes.drivers.analyze", analysed_again)
+        summary = restarted.get("/v1/drivers/summary", headers=auth("read"))
+        assert summary.status_code == 200 and summary.json()["n"] == len(texts)
+        page = restarted.get("/ui/fragments/fa/dashboard", headers=auth("read"))
+        assert page.status_code == 200 and 'id="drivers-table"' in page.text
+
+        release = threading.Event()
+        restarted.app.state.warmup = Warmup([("analysis snapshot", release.wait)])
+        restarted.app.state.warmup.start()
+        body = restarted.get("/readyz").json()
+        assert body["status"] == 503 and body["detail"] == "warming up: analysis snapshot"
+        assert restarted.get("/healthz").status_code == 200  # liveness stays open meanwhile
+        release.set()
+        assert restarted.app.state.warmup.wait(10)
+        assert restarted.get("/readyz").json()["status"] == "ready"

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import PlainTextResponse, Response
 
 from api import metrics
-from api.deps import HolderDep, ReaderKey, StoreDep
+from api.deps import HolderDep, ReaderKey, StoreDep, WarmupDep
 from api.problems import Problem
 from api.responses import json_response
 from api.schemas import problem_responses
@@ -25,10 +25,14 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz", summary="Readiness (no key needed)", responses={503: {"description": "not ready"}})
-def readyz(holder: HolderDep, store: StoreDep) -> Response:
-    """Ready when a model is loaded and the database answers; a 503 problem says which is missing."""
+def readyz(holder: HolderDep, store: StoreDep, warmup: WarmupDep) -> Response:
+    """Ready when a model is loaded, the database answers and the start-up warm-up (analysis snapshot,
+    default dashboard) is done, so the first page is as fast as the next; a 503 problem says what is
+    missing."""
     loaded = holder.loaded
     problems = []
+    if (step := warmup.pending) is not None:
+        problems.append(f"warming up: {step}")
     if loaded is None:
         problems.append(f"model: {holder.error or 'not loaded'}")
     try:

@@ -31,6 +31,7 @@ from api.queries import DriverQuery
 from api.routes.drivers import analyse_store
 from api.routes.models import model_info
 from api.routes.themes import themes_result
+from api.snapshot import SnapshotCache
 from api.theme_schemas import ThemeQuery
 from api.ui import STATIC_DIR, TEMPLATES_DIR
 from cxtext.analysis.messages import translator
@@ -117,6 +118,16 @@ def quote_evidence(analysis: dict, model: FeedbackModel) -> Evidence:
             for driver in result.get("drivers") or []
         }
     return found
+
+
+def warm_dashboard(snapshots: SnapshotCache, model: FeedbackModel) -> None:
+    """What the first dashboard after a restart would otherwise pay for: the default view's analysis
+    (remembered by the snapshot cache until the store changes), the model's first explanations, and the
+    templates' compilation (`api.warmup` runs this before the service says it is ready)."""
+    analysis, _ = analyse_store(snapshots, model.taxonomy_, DriverQuery())
+    quote_evidence(analysis, model)
+    for name in _templates.env.list_templates(extensions=["j2"]):
+        _templates.env.get_template(name)
 
 
 def _phrases(*groups: Iterable[dict] | None) -> list[str]:
