@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cxtext.analysis import analyze
-from cxtext.analysis.trends import period_codes, period_label
+from cxtext.analysis.trends import MAX_PERIODS, period_codes, period_label
 from cxtext.schema import Record
 
 
@@ -59,6 +59,27 @@ def test_dates_that_are_not_iso_gregorian_are_reported_not_guessed() -> None:
     result = analyze(records, period="day", bootstrap=0)
     assert result["trends"]["dated"] == 2
     assert any("4 of 6 values in column 'date'" in w and "'1403-02-15'" in w for w in result["warnings"])
+
+
+def test_a_mistyped_year_does_not_list_a_century_of_days() -> None:
+    """One date in 1900 beside this year's: the trend lists the latest MAX_PERIODS periods, ending at the
+    last date, and a warning counts the older items instead of tens of thousands of empty days."""
+    records = (
+        dated("1900-01-01", "promoter", 1)
+        + dated("2025-05-01", "detractor", 2)
+        + dated("2025-05-03", "promoter", 1)
+    )
+    result = analyze(records, period="day", bootstrap=0)
+    periods = result["trends"]["periods"]
+    assert len(periods) == MAX_PERIODS and periods[-1]["start"] == "2025-05-03"
+    assert periods[0]["start"] == str(np.datetime64("2025-05-03") - (MAX_PERIODS - 1))
+    assert result["trends"]["dated"] == 3 and sum(p["n"] for p in periods) == 3
+    assert any("latest 1,000 days" in w and "1 dated items are older" in w for w in result["warnings"])
+    decades = dated("1990-01-15", "promoter", 1) + records[1:]  # 35 years of months fit
+    months = analyze(decades, period="month", bootstrap=0)
+    assert len(months["trends"]["periods"]) == 35 * 12 + 5 and not any(
+        "older" in w for w in months["warnings"]
+    )
 
 
 def test_no_dates_means_no_trends() -> None:

@@ -40,7 +40,7 @@ from cxtext.analysis.options import NPS_SOURCES, analysis_options
 from cxtext.analysis.quotes import select_quotes
 from cxtext.analysis.rounding import num, ratio
 from cxtext.analysis.segments import segments as segment_breakdown
-from cxtext.analysis.trends import PERIODS, trends
+from cxtext.analysis.trends import PERIODS, trend_warnings, trends
 from cxtext.churn import HIGH as CHURN_HIGH
 from cxtext.churn import LOW as CHURN_LOW
 from cxtext.schema import SENTIMENTS, Record
@@ -135,6 +135,8 @@ def analyze(
     has_dates = bool((~np.isnat(frame.date)).any())
     segments = segment_breakdown(frame, base, confidence=confidence, min_n=min_n)
     warnings += _small_segment_warnings(segments, min_n)
+    trend = trends(frame, base, period, confidence=confidence, min_n=min_n) if has_dates else None
+    warnings += trend_warnings(frame, trend)
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"cxtext {cxtext.__version__}",
@@ -145,7 +147,7 @@ def analyze(
         "churn": _churn_section(frame),
         "drivers": drivers,
         "key_drivers": key_drivers,
-        "trends": trends(frame, base, period, confidence=confidence, min_n=min_n) if has_dates else None,
+        "trends": trend,
         "segments": segments,
         "coverage": {
             "drivers_known": int(known.sum()),

@@ -19,10 +19,16 @@ from cxtext.analysis.rounding import num
 
 PERIODS: tuple[str, ...] = ("day", "week", "month")
 MIN_TESTED = 2  # below this a change is never tested, whatever `min_n` a caller chose
+# The longest trend listed, ending at the latest date: one mistyped year (1900 beside 2025) would otherwise
+# list 45,000 days, tens of megabytes that no chart can show. Older dates are counted and a warning says so.
+MAX_PERIODS = 1000
 
 
-def period_codes(dates: np.ndarray, period: str) -> tuple[np.ndarray, list[np.datetime64]]:
-    """Each row's period index (−1 without a date) and the start day of every period, first to last."""
+def period_codes(
+    dates: np.ndarray, period: str, max_periods: int = MAX_PERIODS
+) -> tuple[np.ndarray, list[np.datetime64]]:
+    """Each row's period index (−1 without a date, or before the latest `max_periods` periods) and the
+    start day of every period, first to last."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r} (known: {', '.join(PERIODS)})")
     valid = ~np.isnat(dates)
@@ -34,8 +40,9 @@ def period_codes(dates: np.ndarray, period: str) -> tuple[np.ndarray, list[np.da
         key, step, unit = dates.astype("datetime64[D]").astype(np.int64), 1, "D"
         if period == "week":
             key, step = key - (key + 3) % 7, 7  # day 0 (1970-01-01) was a Thursday
-    first, last = int(key[valid].min()), int(key[valid].max())
-    codes = np.where(valid, (key - first) // step, -1).astype(np.intp)
+    last = int(key[valid].max())
+    first = max(int(key[valid].min()), last - (max_periods - 1) * step)
+    codes = np.where(valid & (key >= first), (key - first) // step, -1).astype(np.intp)
     starts = [
         np.datetime64(first + i * step, unit).astype("datetime64[D]")
         for i in range((last - first) // step + 1)
@@ -76,3 +83,17 @@ def trends(frame: Frame, base: np.ndarray, period: str, *, confidence: float, mi
             }
         )
     return {"period": period, "dated": int((codes >= 0).sum()), "periods": periods}
+
+
+def trend_warnings(frame: Frame, trend: dict | None) -> list[str]:
+    """Say how many dated items fall before the listed periods (see `MAX_PERIODS`)."""
+    if trend is None:
+        return []
+    earlier = int((~np.isnat(frame.date)).sum()) - trend["dated"]
+    if not earlier:
+        return []
+    return [
+        f"the trend lists the latest {len(trend['periods']):,} {trend['period']}s (from "
+        f"{trend['periods'][0]['start']}); {earlier:,} dated items are older: narrow the dates or choose "
+        "a longer period to see them"
+    ]
