@@ -155,6 +155,9 @@ def test_english_negation_scope(text: str, negated: list[str]) -> None:
         ("بدون هیچ مشکلی رسید", ["مشکلی"]),
         ("به درد نمی‌خوره", ["درد", f"نمی{ZWNJ}خوره"]),
         ("خوشم نیومد", ["خوشم", "نیومد"]),
+        # «بی» typed apart is a prefix: it negates its own word only, even an unknown suffixed one
+        ("بی کیفیته اصلا", ["کیفیته"]),
+        ("بی کیفیتترین غذا بود", ["کیفیتترین"]),
         # «خوب» (well) before a negative verb or its predicate: a complaint, not praise
         ("کباب خوب نپخته بود", ["خوب", "نپخته_بود"]),
         ("قارچ ها خوب سوخاری نشده بود", ["خوب", "سوخاری", "نشده_بود"]),

@@ -19,6 +19,8 @@ Persian, which is verb-final and marks negation on the verb:
   stopping at punctuation, a conjunction («و، ولی، اما، که، چون» …) or a positive verb (informal Persian
   often has no punctuation between clauses), and ending after a negative verb
   («هیچ مشکلی نداشت» → «مشکلی», «نداشت»).
+- «بی» is a prefix typed apart («بی کیفیت», "quality-less"): it negates only the word it belongs to, so
+  in «بی کیفیته اصلا» an unknown suffixed word does not carry the scope on to «اصلا».
 
 Finglish: the English rule with Finglish cues added (`na hich hichi bedoone hargez` …); words that start
 like a negative verb (`nemi…`, `nist…`, `nadare…`, `nabood…`) are negated, and the light ones among them
@@ -73,6 +75,7 @@ FA_FORWARD = frozenset(
         "بی",
     }
 )
+_FA_PREFIX_CUES = frozenset({"بی"})  # scope: the one next word
 _FA_BREAK_WORDS = frozenset(
     {"و", "ولی", "اما", "که", "چون", "چونکه", "بلکه", "تا", "اگر", "اگه", "لیکن", "منتها", "ضمنا", "درحالیکه"}
 )
@@ -223,7 +226,8 @@ def persian_negation(norms: list[str], verbs: Set[str]) -> list[bool]:
             elif i and norms[i - 1] in _FA_MANNER:
                 flags[i - 1] = True
         elif norm in FA_FORWARD:
-            for k in range(i + 1, min(n, i + 1 + FA_WINDOW)):
+            window = 1 if norm in _FA_PREFIX_CUES else FA_WINDOW
+            for k in range(i + 1, min(n, i + 1 + window)):
                 word = norms[k]
                 if word in FA_FORWARD or word in _FA_BREAK_WORDS or _breaks(word):
                     break
