@@ -13,9 +13,11 @@ term's last word a prefix (`deliver*`, `تحویل*`); words separated by a spac
 Matching is greedy left to right and prefers the longest term, so «هزینه ارسال» (price) wins over «ارسال»
 (access) and "delivery fee" over "delivery".
 
-Negation is the tokenizer's (`Token.negated`): a hit is negated when the negation of its first token in
-the text differs from the one in the term as written, so "not good" is a negated «good» while the idiom
-«حرف نداره» ("flawless", its «حرف» negated by «نداره» in the term too) is not negated. The sentiment lexicon
+Negation is the tokenizer's (`Token.negated`): a hit is negated when whether any of its tokens is negated
+in the text differs from the term as written, so "not good" is a negated «good» while the idiom «حرف نداره»
+("flawless", its «حرف» negated by «نداره» in the term too) is not negated. Any token, not the first: a
+Persian negative verb negates the predicate before it, the last word of a term («اصلا به درد بخور نبود»
+negates «بخور», so «به درد بخور», "useful", is a negated hit). The sentiment lexicon
 lists affirmative forms ("good", «خوب», «می‌ارزه»), and a Persian or Finglish negative verb («نمی‌ارزه»,
 «نپسندیدم», `nemiarze`) matches the term for its affirmative form as a negated hit, so "not good",
 «خوب نیست» and «نمی‌ارزه» all reach the featurizer as a negated term it can flip.
@@ -76,7 +78,7 @@ class _Term:
     rest: tuple[tuple[str, bool], ...]
     """The words after the first one: (normalised form, is prefix)."""
     negated: bool
-    """The term negates its own first word («حرف» in «حرف نداره»; not «دیگه» in «دیگه نمی‌خرم»)."""
+    """The term negates one of its own words («حرف نداره», "never again"; not "good value")."""
     length: int
     """Number of words, 1 + len(rest): the longest matching term wins."""
 
@@ -172,8 +174,9 @@ class Lexicon:
 
         `lang` picks the lexicon (`fa` and `fa-Latn` both read the Persian one); None or a language
         without a lexicon searches all of them. A multi-word term yields one hit at its first token; a
-        term listed under several labels yields one hit per label. A hit is negated when its first token's
-        negation differs from the term's own, or when it matched a negative verb through its affirmative.
+        term listed under several labels yields one hit per label. A hit is negated when the negation of its
+        tokens (any of them) differs from the term's own, or when it matched a negative verb through its
+        affirmative.
         """
         family = "fa" if lang and lang.startswith("fa") else lang
         first_words = self._first_words(family if family in self._indexes else None)
@@ -202,7 +205,10 @@ class Lexicon:
                 if term.length > best_length:
                     best_length, best = term.length, {}
                 if term.weight > best.get(term.label, (0.0, False))[0]:
-                    negated = first_negated != term.negated or rest_affirmed
+                    span_negated = first_negated or any(
+                        token.negated for token in tokens[i + 1 : i + term.length]
+                    )
+                    negated = span_negated != term.negated or rest_affirmed
                     best[term.label] = (term.weight, negated)
             for label, (weight, negated) in best.items():
                 out.append(self.hit_type(i, label, weight, negated))
@@ -279,7 +285,7 @@ def _affirmative(norm: str) -> str | None:
 
 
 def _term_words(term: str, lang: str) -> tuple[list[tuple[str, bool]], bool]:
-    """A term's words as (normalised form, is prefix), and whether its first word is negated in the term.
+    """A term's words as (normalised form, is prefix), and whether any of its words is negated in the term.
 
     Latin-script Persian terms are read as Finglish. The whole term is tokenised at once, as it would be
     inside a text, so spaced compounds the normaliser joins («بی ادب» → «بی‌ادب», «بسته بود» → «بسته_بود»)
@@ -294,7 +300,7 @@ def _term_words(term: str, lang: str) -> tuple[list[tuple[str, bool]], bool]:
     if not tokens:
         raise LexiconError(f"term {term!r} normalises to nothing")
     norms = [token.norm for token in tokens]
-    return [(norm, False) for norm in norms[:-1]] + [(norms[-1], prefix)], tokens[0].negated
+    return [(norm, False) for norm in norms[:-1]] + [(norms[-1], prefix)], any(t.negated for t in tokens)
 
 
 def _parse_tsv(text: str, column: str, labels: Collection[str] | None) -> list[tuple[str, str, float, str]]:
