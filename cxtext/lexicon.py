@@ -10,7 +10,8 @@ Each named lexicon is a TSV in `cxtext/lexicons/` with rows `lang, label, weight
 written the way customers type them and pass through the same tokenizer as the text, so the file never
 has to spell normaliser details (Arabic letters, ZWNJ, digits, lower case). A trailing `*` makes the
 term's last word a prefix (`deliver*`, `تحویل*`); words separated by a space match consecutive tokens.
-Matching is greedy left to right and prefers the longest term, so «هزینه ارسال» (price) wins over «ارسال»
+A verb joined with its auxiliary («سوخته_بود») matches a term for its first part («سوخته») when no term
+is written with the auxiliary. Matching is greedy left to right and prefers the longest term, so «هزینه ارسال» (price) wins over «ارسال»
 (access) and "delivery fee" over "delivery".
 
 Negation is the tokenizer's (`Token.negated`): a hit is negated when whether any of its tokens is negated
@@ -180,7 +181,7 @@ class Lexicon:
         """
         family = "fa" if lang and lang.startswith("fa") else lang
         first_words = self._first_words(family if family in self._indexes else None)
-        norms = list(map(_NORM, tokens))
+        norms = [_unjoined(norm, first_words) for norm in map(_NORM, tokens)]
         affirmed = _affirmative_forms(tokens) if self.affirms_negations and family != "en" else {}
         starts = [i for i, terms in enumerate(map(first_words.__getitem__, norms)) if terms]
         if affirmed:
@@ -282,6 +283,14 @@ def _affirmative(norm: str) -> str | None:
         rest = norm[1:] if norm[1] == "m" else norm[2:]
         return rest[1:] if rest[0] == "y" and len(rest) > 1 and rest[1] in "aeiou" else rest
     return None
+
+
+def _unjoined(norm: str, first_words: _FirstWords) -> str:
+    """A verb the tokenizer joined with its auxiliary («مونده_بود», «شکسته_بودند»), as its first part when no
+    term starts with the joined form: «مونده» (stale) is listed once, not once per auxiliary and person."""
+    if "_" not in norm or first_words[norm]:
+        return norm
+    return norm.split("_", 1)[0] or norm
 
 
 def _term_words(term: str, lang: str) -> tuple[list[tuple[str, bool]], bool]:
