@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import cxtext
-from cxtext.analysis.cells import cell_table
 from cxtext.analysis.drivers import driver_statistics
 from cxtext.analysis.frame import (
     DETRACTOR,
@@ -37,9 +36,10 @@ from cxtext.analysis.frame import (
 from cxtext.analysis.keydrivers import key_driver_weights
 from cxtext.analysis.nps import mean_interval, nps, nps_interval, wilson_interval
 from cxtext.analysis.options import NPS_SOURCES, analysis_options
-from cxtext.analysis.quotes import select_quotes
+from cxtext.analysis.quotes import quote_entries
 from cxtext.analysis.rounding import num, ratio
 from cxtext.analysis.segments import segments as segment_breakdown
+from cxtext.analysis.summary import NO_DATE, Summary, Tally, exact_mean, nps_cells, nps_rows, summarize
 from cxtext.analysis.trends import PERIODS, trend_warnings, trends
 from cxtext.churn import HIGH as CHURN_HIGH
 from cxtext.churn import LOW as CHURN_LOW
@@ -56,8 +56,10 @@ __all__ = [
     "FrameBuilder",
     "analysis_options",
     "analyze",
+    "analyze_summary",
     "frame_from_records",
     "nps_base",
+    "summarize",
     "uses_scores",
 ]
 
@@ -101,24 +103,51 @@ def analyze(
         if isinstance(data, Frame)
         else frame_from_records(data, taxonomy, date_column=date_column, segments=segments)
     )
-    use_scores = uses_scores(frame, nps_source)
     filled: dict[str, int] = {}
     if model is not None:
         # imported here so that analysing labelled or scored files never loads the text and model stack
         from cxtext.analysis.predict import fill_predictions
 
-        frame, filled = fill_predictions(frame, model, categories=not use_scores, progress=progress)
+        categories = not uses_scores(frame, nps_source)
+        frame, filled = fill_predictions(frame, model, categories=categories, progress=progress)
+    summary = summarize(frame, quotes=quotes, min_quote_confidence=min_quote_confidence, predicted=filled)
+    return analyze_summary(
+        summary,
+        taxonomy=taxonomy,
+        period=period,
+        nps_source=nps_source,
+        confidence=confidence,
+        min_n=min_n,
+        bootstrap=bootstrap,
+        seed=seed,
+        has_model=model is not None,
+    )
 
-    base = nps_base(frame, use_scores)
-    known = frame.drivers_source != NONE
-    base_cells = cell_table(frame.state[base & known], frame.category[base & known])
+
+def analyze_summary(
+    summary: Summary,
+    *,
+    taxonomy: Taxonomy,
+    period: str = "week",
+    nps_source: str = "auto",
+    confidence: float = 0.95,
+    min_n: int = 30,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    has_model: bool = False,
+) -> dict:
+    """The analysis (what `analyze` returns) from the partial statistics of all rows, however they were
+    split and merged (`cxtext.analysis.summary`). `has_model`: a model filled what the rows lacked."""
+    use_scores = summary.uses_scores(nps_source)
+    tally = summary.overall
+    base = nps_rows(tally, use_scores)
+    known = tally.drivers_source != NONE
+    base_cells = nps_cells(summary, use_scores)
     rng = np.random.default_rng(seed)
     drivers = driver_statistics(
-        frame, base_cells, confidence=confidence, replicates=bootstrap, rng=rng, min_n=min_n
+        summary, base_cells, confidence=confidence, replicates=bootstrap, rng=rng, min_n=min_n
     )
-    key_drivers = key_driver_weights(base_cells, frame.drivers)
-    lengths = np.fromiter(map(len, frame.text), dtype=np.int64, count=len(frame))
-    chosen = select_quotes(frame, lengths, limit=quotes, min_confidence=min_quote_confidence)
+    key_drivers = key_driver_weights(base_cells, summary.drivers)
     for name, stats in drivers.items():
         driver = taxonomy.get(name)
         stats["label_en"] = driver.label_en if driver else name
@@ -127,33 +156,38 @@ def analyze(
         stats["weights"] = {
             item["sentiment"]: item["share"] for item in key_drivers["indicators"] if item["driver"] == name
         }
-        stats["quotes"] = chosen[name]
+        stats["quotes"] = {kind: quote_entries(picked) for kind, picked in summary.quotes[name].items()}
 
-    warnings = list(frame.warnings)
-    warnings += _coverage_warnings(frame, base, known, use_scores, model is not None)
+    predicted = dict(summary.predicted)
+    if use_scores and "nps_category" in predicted:
+        predicted["nps_category"] = 0  # categories predicted for rows without a score are not used
+    warnings = summary.notes.warnings()
+    warnings += _coverage_warnings(summary, tally, base, known, use_scores, has_model)
     warnings += _ubiquity_warnings(drivers, int(base_cells.count.sum()))
-    has_dates = bool((~np.isnat(frame.date)).any())
-    segments = segment_breakdown(frame, base, confidence=confidence, min_n=min_n)
+    dates = summary.dates
+    has_dates = bool((dates.group != NO_DATE).any())
+    segments = segment_breakdown(summary, use_scores, confidence=confidence, min_n=min_n)
     warnings += _small_segment_warnings(segments, min_n)
-    trend = trends(frame, base, period, confidence=confidence, min_n=min_n) if has_dates else None
-    warnings += trend_warnings(frame, trend)
+    dated_base = nps_rows(dates, use_scores)
+    trend = trends(summary, dated_base, period, confidence=confidence, min_n=min_n) if has_dates else None
+    warnings += trend_warnings(summary, trend)
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_by": f"cxtext {cxtext.__version__}",
-        "n": len(frame),
-        "nps": _nps_section(frame, base, use_scores, confidence, min_n),
-        "scores": _scores_section(frame, confidence),
-        "sentiment": _sentiment_section(frame),
-        "churn": _churn_section(frame),
+        "n": summary.n,
+        "nps": _nps_section(summary, tally, base, use_scores, confidence, min_n),
+        "scores": _scores_section(summary, confidence),
+        "sentiment": _sentiment_section(summary),
+        "churn": _churn_section(summary),
         "drivers": drivers,
         "key_drivers": key_drivers,
         "trends": trend,
         "segments": segments,
         "coverage": {
-            "drivers_known": int(known.sum()),
-            "driver_sources": _source_counts(frame.drivers_source),
-            "driver_base": int((base & known).sum()),
-            "predicted": filled,
+            "drivers_known": tally.weighted(known),
+            "driver_sources": _source_counts(summary.drivers_sources),
+            "driver_base": int(base_cells.count.sum()),
+            "predicted": predicted,
         },
         "settings": {
             "nps_source": nps_source,
@@ -162,14 +196,14 @@ def analyze(
             "bootstrap": bootstrap,
             "seed": seed,
             "period": period,
-            "date_column": date_column,
-            "segments": list(frame.segments),
+            "date_column": summary.notes.date_column,
+            "segments": list(summary.segments),
             "churn_bands": {
                 "low": f"< {CHURN_LOW}",
                 "medium": f"{CHURN_LOW} to < {CHURN_HIGH}",
                 "high": f">= {CHURN_HIGH}",
             },
-            "min_quote_confidence": min_quote_confidence,
+            "min_quote_confidence": summary.min_quote_confidence,
         },
         "warnings": warnings,
     }
@@ -185,17 +219,20 @@ def nps_base(frame: Frame, use_scores: bool) -> np.ndarray:
     return frame.category_source == SCORE if use_scores else frame.category >= 0
 
 
-def _source_counts(source: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(source, minlength=len(SOURCES))
+def _source_counts(counts: np.ndarray) -> dict[str, int]:
+    """{source name: count} of the sources that occur, from counts by source code."""
     return {name: int(counts[code]) for code, name in enumerate(SOURCES) if counts[code]}
 
 
-def _nps_section(frame: Frame, base: np.ndarray, use_scores: bool, confidence: float, min_n: int) -> dict:
-    category = frame.category[base]
-    promoters, passives, detractors = (int((category == c).sum()) for c in (PROMOTER, PASSIVE, DETRACTOR))
-    n = int(base.sum())
+def _nps_section(
+    summary: Summary, tally: Tally, base: np.ndarray, use_scores: bool, confidence: float, min_n: int
+) -> dict:
+    promoters, passives, detractors = (
+        tally.weighted(base & (tally.category == c)) for c in (PROMOTER, PASSIVE, DETRACTOR)
+    )
+    n = tally.weighted(base)
     low, high = nps_interval(promoters, detractors, n, confidence)
-    sources = _source_counts(frame.category_source[base])
+    sources = tally.source_counts(base)
     source = "score" if use_scores else "predicted" if sources.get("predicted") else "label"
     return {
         "value": num(nps(promoters, detractors, n)),
@@ -207,51 +244,45 @@ def _nps_section(frame: Frame, base: np.ndarray, use_scores: bool, confidence: f
         "promoters": promoters,
         "passives": passives,
         "detractors": detractors,
-        "excluded": len(frame) - n,
+        "excluded": summary.n - n,
         "small": n < min_n,
     }
 
 
-def _scores_section(frame: Frame, confidence: float) -> dict[str, dict]:
+def _scores_section(summary: Summary, confidence: float) -> dict[str, dict]:
     """Mean score per scale; for 1-5 (CSAT-style) scales also the top-2-box share (4 or 5)."""
     out: dict[str, dict] = {}
-    for code, scale in enumerate(frame.scale.levels):
-        values = frame.score[(frame.scale.codes == code) & ~np.isnan(frame.score)]
-        if not scale or len(values) == 0:
-            continue
-        mean, low, high = mean_interval(values, confidence)
-        entry = {"n": len(values), "mean": num(mean, 3), "ci_low": num(low, 3), "ci_high": num(high, 3)}
+    for scale, (values, counts) in summary.scores.items():
+        n = int(counts.sum())
+        mean, low, high = mean_interval(values, confidence, counts)
+        entry = {"n": n, "mean": num(mean, 3), "ci_low": num(low, 3), "ci_high": num(high, 3)}
         if scale == "1-5":
-            satisfied = int((values >= 4).sum())
-            csat_low, csat_high = wilson_interval(satisfied, len(values), confidence)
-            entry["csat"] = ratio(satisfied, len(values))
+            satisfied = int(counts[values >= 4].sum())
+            csat_low, csat_high = wilson_interval(satisfied, n, confidence)
+            entry["csat"] = ratio(satisfied, n)
             entry["csat_ci"] = [num(csat_low, 4), num(csat_high, 4)]
         out[scale] = entry
     return dict(sorted(out.items()))
 
 
-def _sentiment_section(frame: Frame) -> dict:
-    counts = np.bincount(frame.sentiment + 1, minlength=len(SENTIMENTS) + 1)
+def _sentiment_section(summary: Summary) -> dict:
+    counts = summary.sentiment
     return {
         **{name: int(counts[code + 1]) for code, name in enumerate(SENTIMENTS)},
         "unknown": int(counts[0]),
-        "sources": _source_counts(frame.sentiment_source),
+        "sources": _source_counts(summary.sentiment_sources),
     }
 
 
-def _churn_section(frame: Frame) -> dict:
-    known = ~np.isnan(frame.churn)
-    probability = frame.churn[known]
+def _churn_section(summary: Summary) -> dict:
+    low, medium, high = (int(count) for count in summary.churn)
+    n = low + medium + high
     return {
-        "n": int(known.sum()),
-        "mean": num(float(probability.mean()), 4) if len(probability) else None,
-        "bands": {
-            "low": int((probability < CHURN_LOW).sum()),
-            "medium": int(((probability >= CHURN_LOW) & (probability < CHURN_HIGH)).sum()),
-            "high": int((probability >= CHURN_HIGH).sum()),
-        },
-        "high_risk": int((probability >= CHURN_HIGH).sum()),
-        "sources": _source_counts(frame.churn_source),
+        "n": n,
+        "mean": num(exact_mean(summary.churn_sum, n), 4) if n else None,
+        "bands": {"low": low, "medium": medium, "high": high},
+        "high_risk": high,
+        "sources": _source_counts(summary.churn_sources),
     }
 
 
@@ -281,18 +312,20 @@ def _ubiquity_warnings(drivers: dict[str, dict], base_n: int) -> list[str]:
 
 
 def _coverage_warnings(
-    frame: Frame, base: np.ndarray, known: np.ndarray, use_scores: bool, has_model: bool
+    summary: Summary, tally: Tally, base: np.ndarray, known: np.ndarray, use_scores: bool, has_model: bool
 ) -> list[str]:
     """Plain statements of what could not be measured, so a reader knows what the numbers leave out."""
     out = []
-    n = len(frame)
-    if n and not base.any():
+    n = summary.n
+    n_base = tally.weighted(base)
+    if n and not n_base:
         out.append("no response has an NPS score or category: NPS and impact are undefined")
-    elif use_scores and base.sum() < n:
-        out.append(f"NPS uses the {int(base.sum())} of {n} responses that have a score; the others have none")
-    if not known.all():
+    elif use_scores and n_base < n:
+        out.append(f"NPS uses the {n_base} of {n} responses that have a score; the others have none")
+    n_known = tally.weighted(known)
+    if n_known < n:
         hint = "" if has_model else " (give a model to predict them)"
-        out.append(f"{int((~known).sum())} of {n} responses have no driver labels{hint}")
-    if (frame.category_source[base] == PREDICTED).any():
+        out.append(f"{n - n_known} of {n} responses have no driver labels{hint}")
+    if tally.weighted(base & (tally.category_source == PREDICTED)):
         out.append("NPS categories were predicted from text, not measured: read NPS as an estimate")
     return out

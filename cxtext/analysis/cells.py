@@ -9,14 +9,15 @@ not depend on the order of the records (cells come out sorted by their code).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from cxtext.analysis.frame import DETRACTOR, PROMOTER, STATES
+from cxtext.analysis.frame import DETRACTOR, PROMOTER
 
-# Codes are re-compacted before they could overflow int64 (2**62 / (6 states × 3 categories) margin).
-_MAX_CODE = 2**56
+# Codes are re-compacted before they could overflow int64.
+_MAX_CODE = 2**62
 
 
 @dataclass(frozen=True)
@@ -51,21 +52,39 @@ class Counts:
 
 
 def cell_table(
-    state: np.ndarray, category: np.ndarray, group: np.ndarray | None = None, n_groups: int = 1
+    state: np.ndarray,
+    category: np.ndarray,
+    group: np.ndarray | None = None,
+    n_groups: int = 1,
+    count: np.ndarray | None = None,
 ) -> Cells:
-    """Aggregate rows (driver `state` (n, K), `category` (n,), optional `group` codes) into cells."""
-    n, k = state.shape
+    """Aggregate rows (driver `state` (n, K), `category` (n,), optional `group` codes) into cells; each row
+    stands for `count` responses (default 1), so cells can be made from cells."""
+    n = len(category)
     group = np.zeros(n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
-    code = group.astype(np.int64) * 3 + category
-    bound = n_groups * 3
-    for column in range(k):
-        if bound * len(STATES) > _MAX_CODE:
+    first, inverse = distinct_rows([group, category, *state.T])
+    counts = np.bincount(inverse, weights=count, minlength=len(first)).astype(np.int64)
+    return Cells(state[first], category[first], group[first], counts, n_groups)
+
+
+def distinct_rows(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The first index of each distinct row of integer `columns`, rows sorted by the columns in order, and
+    each row's index among them: one `np.unique` over a mixed-radix code of the columns."""
+    n = len(columns[0]) if columns else 0
+    code = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    bound = 1
+    for column in columns:
+        low = int(column.min())
+        span = int(column.max()) - low + 1
+        if bound * span > _MAX_CODE:
             code = np.unique(code, return_inverse=True)[1].astype(np.int64)
             bound = int(code.max(initial=0)) + 1
-        code = code * len(STATES) + state[:, column]
-        bound *= len(STATES)
-    _, first, count = np.unique(code, return_index=True, return_counts=True)
-    return Cells(state[first], category[first], group[first], count.astype(np.int64), n_groups)
+        code = code * span + (column.astype(np.int64) - low)
+        bound *= span
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
 
 
 def group_totals(cells: Cells) -> Counts:

@@ -16,15 +16,13 @@ over the cells, so each replicate costs O(cells), not O(responses).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
 from cxtext.analysis.cells import Cells, Counts, group_mentions, group_totals
-from cxtext.analysis.frame import ABSENT, NONE, STATE_CODE, STATES, Frame
+from cxtext.analysis.frame import ABSENT, NONE, STATE_CODE, STATES
 from cxtext.analysis.nps import nps, nps_interval
 from cxtext.analysis.rounding import num, ratio
-from cxtext.churn import HIGH as CHURN_HIGH
+from cxtext.analysis.summary import Summary, exact_mean
 
 # Which responses "mention" the driver, for each kind of impact.
 IMPACT_KINDS: tuple[str, ...] = ("all", "negative", "positive")
@@ -82,7 +80,7 @@ def bootstrap_impact(
 
 
 def driver_statistics(
-    frame: Frame,
+    summary: Summary,
     base: Cells,
     *,
     confidence: float,
@@ -97,12 +95,13 @@ def driver_statistics(
     fewer than `min_n` of those mention the driver, or fewer than `min_n` do not (then the NPS without
     it, and so the impact, rests on too few responses).
     """
-    k = len(frame.drivers)
-    known = frame.drivers_source != NONE
-    state = frame.state[known]
-    n_known = int(known.sum())
-    mentions = (state > ABSENT).sum(axis=0)
-    mix = {name: (state == code).sum(axis=0) for code, name in enumerate(STATES) if code != ABSENT}
+    k = len(summary.drivers)
+    tally = summary.overall
+    known = tally.drivers_source != NONE
+    state, count = tally.state[known], tally.count[known]
+    n_known = int(count.sum())
+    mentions = count @ (state > ABSENT)
+    mix = {name: count @ (state == code) for code, name in enumerate(STATES) if code != ABSENT}
 
     masks = mention_masks(base.state)
     with_driver = group_mentions(base, masks)
@@ -113,10 +112,13 @@ def driver_statistics(
     nps_low, nps_high = nps_interval(
         with_driver.promoters[0], with_driver.detractors[0], with_driver.n[0], confidence
     )
-    churn = _churn_by_driver(frame.state, frame.churn)
+    churn_n, churn_high = summary.driver_churn
+    churn_mean = [
+        exact_mean(total, int(n)) for total, n in zip(summary.driver_churn_sum, churn_n, strict=True)
+    ]
 
     out: dict[str, dict] = {}
-    for j, name in enumerate(frame.drivers):
+    for j, name in enumerate(summary.drivers):
         columns = {kind: i * k + j for i, kind in enumerate(IMPACT_KINDS)}
         n_with = int(with_driver.n[0, j])
         out[name] = {
@@ -137,22 +139,9 @@ def driver_statistics(
                 }
                 for kind in IMPACT_KINDS[1:]
             },
-            "churn_risk": num(churn["mean"][j], 4),
-            "churn_known": int(churn["n"][j]),
-            "high_risk": int(churn["high"][j]),
+            "churn_risk": num(churn_mean[j], 4),
+            "churn_known": int(churn_n[j]),
+            "high_risk": int(churn_high[j]),
             "small": bool(min(n_with, int(without_n[j])) < min_n),
         }
     return out
-
-
-def _churn_by_driver(state: np.ndarray, churn: np.ndarray) -> Mapping[str, np.ndarray]:
-    """Mean churn probability and high-risk count (p ≥ CHURN_HIGH) per driver."""
-    known = ~np.isnan(churn)
-    mentioned = (state > ABSENT) & known[:, None]
-    probability = np.where(known, churn, 0.0).astype(np.float64)
-    n = mentioned.sum(axis=0)
-    total = mentioned.T.astype(np.float64) @ probability
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-    high = (mentioned & (probability >= CHURN_HIGH)[:, None]).sum(axis=0)
-    return {"mean": mean, "n": n, "high": high}

@@ -87,6 +87,46 @@ class Categorical:
 
 
 @dataclass(frozen=True)
+class Notes:
+    """The counts behind a frame's warnings (unreadable dates and `pred_*` cells): counts, not sentences,
+    so that the notes of partitions analysed apart add up to those of the whole."""
+
+    date_column: str | None
+    bad_dates: Mapping[str, int] = field(default_factory=dict)
+    dates_seen: int = 0
+    bad_pred: Mapping[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Notes) -> Notes:
+        return Notes(
+            self.date_column,
+            _add_counts(self.bad_dates, other.bad_dates),
+            self.dates_seen + other.dates_seen,
+            _add_counts(self.bad_pred, other.bad_pred),
+        )
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.bad_dates:
+            bad = sum(self.bad_dates.values())
+            examples = ", ".join(repr(v) for v in list(self.bad_dates)[:3])
+            out.append(
+                f"{bad} of {self.dates_seen} values in column {self.date_column!r} are not ISO dates "
+                f"(YYYY-MM-DD, Gregorian, {MIN_YEAR} to {MAX_YEAR}) and were left out of trends, e.g. {examples}"
+            )
+        for column, count in sorted(self.bad_pred.items()):
+            out.append(f"{count} cells of column {column!r} could not be read and were ignored")
+        return out
+
+
+def _add_counts(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    """Counts by key, keys in order of first appearance (a's, then b's new ones)."""
+    out = dict(a)
+    for key, count in b.items():
+        out[key] = out.get(key, 0) + count
+    return out
+
+
+@dataclass(frozen=True)
 class Frame:
     """Feedback as columns. Codes index `SENTIMENTS`, `NPS_CATEGORIES`, `STATES` and `SOURCES`; -1 = unknown."""
 
@@ -107,10 +147,14 @@ class Frame:
     churn_source: np.ndarray  # int8
     date: np.ndarray  # datetime64[D], NaT = none
     segments: Mapping[str, Categorical] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    notes: Notes = field(default_factory=lambda: Notes(None))
 
     def __len__(self) -> int:
         return len(self.text)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.notes.warnings()
 
     def take(self, index: np.ndarray) -> Frame:
         """The rows at `index` (any order, repeats allowed): subsets, shuffles and replications."""
@@ -335,7 +379,7 @@ class FrameBuilder:
             churn_source=cat("churn_source"),
             date=cat("date"),
             segments={name: categorical(f"segment:{name}", f"segment:{name}") for name in self.segment_names},
-            warnings=tuple(self._warnings()),
+            notes=Notes(self.date_column, dict(self._bad_dates), self._dates_seen, dict(self._bad_pred)),
         )
 
     # -- parallel building: workers build parts, one builder absorbs them in input order ---------------------
@@ -383,10 +427,8 @@ class FrameBuilder:
                 if len(codes):
                     chunk[name] = codes[chunk[name]]
             self._chunks.append(chunk)
-        for value, count in part.bad_dates.items():
-            self._bad_dates[value] = self._bad_dates.get(value, 0) + count
-        for column, count in part.bad_pred.items():
-            self._bad_pred[column] = self._bad_pred.get(column, 0) + count
+        self._bad_dates = _add_counts(self._bad_dates, part.bad_dates)
+        self._bad_pred = _add_counts(self._bad_pred, part.bad_pred)
         self._dates_seen += part.dates_seen
 
     # -- conversion of one distinct label combination --------------------------------------------------------
@@ -499,19 +541,6 @@ class FrameBuilder:
         if np.isnat(parsed):
             self._bad_dates[value] = self._bad_dates.get(value, 0) + 1
         return parsed
-
-    def _warnings(self) -> list[str]:
-        out = []
-        if self._bad_dates:
-            bad = sum(self._bad_dates.values())
-            examples = ", ".join(repr(v) for v in list(self._bad_dates)[:3])
-            out.append(
-                f"{bad} of {self._dates_seen} values in column {self.date_column!r} are not ISO dates "
-                f"(YYYY-MM-DD, Gregorian, {MIN_YEAR} to {MAX_YEAR}) and were left out of trends, e.g. {examples}"
-            )
-        for column, count in sorted(self._bad_pred.items()):
-            out.append(f"{count} cells of column {column!r} could not be read and were ignored")
-        return out
 
 
 def _label_key(record: Record) -> tuple:

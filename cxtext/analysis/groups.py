@@ -11,47 +11,53 @@ import numpy as np
 
 from cxtext.analysis.cells import Counts, cell_table, group_mentions, group_totals
 from cxtext.analysis.drivers import leave_one_out
-from cxtext.analysis.frame import ABSENT, DETRACTOR, NONE, PROMOTER, Frame
+from cxtext.analysis.frame import ABSENT, DETRACTOR, NONE, PROMOTER
 from cxtext.analysis.nps import nps, nps_interval
 from cxtext.analysis.rounding import num, ratio
+from cxtext.analysis.summary import Tally
 
 
 def breakdown(
-    frame: Frame,
+    tally: Tally,
     base: np.ndarray,
     group: np.ndarray,
     n_groups: int,
+    drivers: tuple[str, ...],
     *,
     confidence: float,
     min_n: int,
 ) -> tuple[list[dict], Counts]:
-    """One dict per group (index = group code) and the groups' NPS counts; rows with group −1 are left out.
+    """One dict per group (index = group code) and the groups' NPS counts; tally rows with group −1 are
+    left out.
 
-    `base` marks the responses that count for NPS (a known category); driver figures within a group
-    follow `analyze`: mentions over responses with known drivers, NPS and impact over `base` ∩ known.
+    `base` marks the tally rows that count for NPS (a known category); `group` is each tally row's group.
+    Driver figures within a group follow `analyze`: mentions over responses with known drivers, NPS and
+    impact over `base` ∩ known.
     """
     grouped = group >= 0
-    records = np.bincount(group[grouped], minlength=n_groups)
-    known = grouped & (frame.drivers_source != NONE)
-    known_per_group = np.bincount(group[known], minlength=n_groups)
-    mentions = np.stack(
-        [
-            np.bincount(group[known], weights=frame.state[known, j] > ABSENT, minlength=n_groups)
-            for j in range(len(frame.drivers))
-        ],
-        axis=-1,
-    )
+    count = tally.count
+
+    def per_group(rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(group[rows], weights=count[rows] * (1 if weights is None else weights[rows]),
+                           minlength=n_groups)  # fmt: skip
+
+    records = per_group(grouped)
+    known = grouped & (tally.drivers_source != NONE)
+    known_per_group = per_group(known)
+    mentions = np.stack([per_group(known, tally.state[:, j] > ABSENT) for j in range(len(drivers))], axis=-1)
 
     rows = base & grouped
-    category = frame.category[rows]
     totals = Counts(
         *(
-            np.bincount(group[rows], weights=weights, minlength=n_groups)
-            for weights in (None, category == PROMOTER, category == DETRACTOR)
+            per_group(rows, weights)
+            for weights in (None, tally.category == PROMOTER, tally.category == DETRACTOR)
         )
     )
     with_drivers = base & known
-    cells = cell_table(frame.state[with_drivers], frame.category[with_drivers], group[with_drivers], n_groups)
+    cells = cell_table(
+        tally.state[with_drivers], tally.category[with_drivers], group[with_drivers], n_groups,
+        count=count[with_drivers],
+    )  # fmt: skip
     mentioned = group_mentions(cells, cells.state > ABSENT)
     driver_totals = group_totals(cells)
     nps_with, _, impact = leave_one_out(driver_totals, mentioned)
@@ -78,7 +84,7 @@ def breakdown(
                         "impact": num(impact[g, j]),
                         "small": bool(min(mentioned.n[g, j], without[g, j]) < min_n),
                     }
-                    for j, name in enumerate(frame.drivers)
+                    for j, name in enumerate(drivers)
                 },
             }
         )

@@ -15,6 +15,8 @@ zero width (all 5 respondents promoters → [100, 100]).
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
@@ -72,15 +74,25 @@ def change_is_significant(
         return np.abs(diff) > z_value(confidence) * se  # NaN compares False
 
 
-def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean of `values` and its normal-approximation interval (NaN interval below 2 values)."""
-    n = len(values)
+def mean_interval(
+    values: np.ndarray, confidence: float = 0.95, counts: np.ndarray | None = None
+) -> tuple[float, float, float]:
+    """Mean of `values` (each given `counts` times, default once) and its normal-approximation interval
+    (NaN interval below 2 values). Sums are exact fractions, so a histogram merged from parts gives the
+    same numbers as the values themselves."""
+    counts = np.ones(len(values), dtype=np.int64) if counts is None else counts
+    n = int(counts.sum())
     if n == 0:
         return np.nan, np.nan, np.nan
-    mean = float(values.mean())
+    weighted = [
+        (Fraction(value), count) for value, count in zip(values.tolist(), counts.tolist(), strict=True)
+    ]
+    total = sum(value * count for value, count in weighted)
+    mean = float(total / n)
     if n < 2:
         return mean, np.nan, np.nan
-    half = z_value(confidence) * float(values.std(ddof=1)) / np.sqrt(n)
+    variance = (sum(value * value * count for value, count in weighted) - total * total / n) / (n - 1)
+    half = z_value(confidence) * math.sqrt(variance) / np.sqrt(n)
     return mean, mean - half, mean + half
 
 

@@ -8,7 +8,8 @@ Ranking, best first (vectorised; only the top of the ranking is touched as strin
 4. higher confidence, in steps of 0.1;
 5. length closest to `IDEAL_LENGTH` characters (long reviews are cut at a word with "…", and whitespace
    runs are shown as one space, HTML entities such as `&amp;` as the character they stand for);
-6. a checksum of the text, then the text and id, so the choice does not depend on the order of the records.
+6. a checksum of the text, then the text and id (then language, sentiment and confidence), so the choice
+   does not depend on the order of the records.
 Texts that are equal after case-folding and whitespace collapsing count once. Personal data (URLs,
 e-mails, phone and card numbers) is masked before a quote leaves this module.
 """
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import html
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,13 +37,26 @@ IDEAL_LENGTH = 140
 MAX_CHARS = 300
 
 
-def select_quotes(
+class Candidate(NamedTuple):
+    """A quote as it ranks (best first = smallest tuple): `rank` is the negated ranking key of the module
+    doc, then the text's checksum, the text and the id; the rest is what the quote shows."""
+
+    rank: int
+    checksum: int
+    text: str
+    id: str
+    lang: str
+    sentiment: int
+    confidence: float
+
+
+def quote_candidates(
     frame: Frame, lengths: np.ndarray, *, limit: int, min_confidence: float
-) -> dict[str, dict[str, list[dict]]]:
-    """For every driver, up to `limit` quotes of each kind (negative, positive, other)."""
+) -> dict[str, dict[str, list[Candidate]]]:
+    """For every driver, the `limit` best distinct texts of each kind (negative, positive, other)."""
     mentioned = (frame.state > ABSENT).sum(axis=1)
     distance = np.minimum(np.abs(lengths - IDEAL_LENGTH), 0xFFFF)
-    out: dict[str, dict[str, list[dict]]] = {}
+    out: dict[str, dict[str, list[Candidate]]] = {}
     for j, driver in enumerate(frame.drivers):
         confidence = np.nan_to_num(frame.confidence[:, j], nan=min_confidence)
         out[driver] = {}
@@ -56,18 +71,56 @@ def select_quotes(
                 | np.floor(confidence[rows] * 10).astype(np.int64) << 16
                 | (0xFFFF - distance[rows]).astype(np.int64)
             )
-            out[driver][kind] = [
-                _quote(frame, i, confidence[i]) for i in _best(frame.text, frame.id, rows, key, limit)
-            ]
+            out[driver][kind] = _best(frame, confidence, rows, key, limit)
     return out
 
 
-def _best(texts: np.ndarray, ids: np.ndarray, rows: np.ndarray, key: np.ndarray, limit: int) -> list[int]:
-    """The `limit` best distinct texts among `rows`: higher key first, then checksum, text and id.
+def merge_candidates(a: Sequence[Candidate], b: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """The best distinct texts of two parts' rows, from each part's own best (`quote_candidates`).
+
+    Exact: a text the whole picks is among its part's `limit` best, since every distinct text that ranks
+    before it in its part also ranks before it in the whole, and fewer than `limit` do."""
+    return first_distinct(sorted([*a, *b]), limit)
+
+
+def quote_entries(candidates: Iterable[Candidate]) -> list[dict]:
+    """Picked candidates as the quotes of the output, redacted and shortened."""
+    return [
+        {
+            "text": display_text(c.text),
+            "id": c.id or None,
+            "lang": c.lang or None,
+            "sentiment": SENTIMENTS[c.sentiment] if c.sentiment >= 0 else None,
+            "confidence": round(c.confidence, 3),
+        }
+        for c in candidates
+    ]
+
+
+def first_distinct(ranked: Iterable[Candidate], limit: int) -> list[Candidate]:
+    """The first `limit` candidates of `ranked` whose texts differ after case-folding and whitespace
+    collapsing."""
+    picked: list[Candidate] = []
+    seen: set[str] = set()
+    if limit <= 0:
+        return picked
+    for candidate in ranked:
+        norm = " ".join(candidate.text.casefold().split())
+        if norm not in seen:
+            seen.add(norm)
+            picked.append(candidate)
+            if len(picked) == limit:
+                break
+    return picked
+
+
+def _best(
+    frame: Frame, confidence: np.ndarray, rows: np.ndarray, key: np.ndarray, limit: int
+) -> list[Candidate]:
+    """The `limit` best distinct texts among `rows` (`key`: their ranking key, higher first).
 
     Only the top of the ranking is hashed: the pool grows only when its rows are copies of fewer than
-    `limit` distinct texts. Rows with equal key and checksum (usually copies of one text) form a run that
-    is ordered by text and id in Python; runs are few because the walk stops at `limit` picks.
+    `limit` distinct texts.
     """
     if limit <= 0:
         return []
@@ -79,30 +132,42 @@ def _best(texts: np.ndarray, ids: np.ndarray, rows: np.ndarray, key: np.ndarray,
             top_key = key[key >= threshold]
         else:
             top, top_key = rows, key
-        checksum = np.fromiter(
-            (zlib.crc32(texts[i].encode("utf-8")) for i in top), dtype=np.int64, count=len(top)
-        )
-        order = np.lexsort((checksum, -top_key))
-        ranked_key, ranked_sum = top_key[order], checksum[order]
-        starts = np.flatnonzero(
-            np.concatenate(
-                [[True], (ranked_key[1:] != ranked_key[:-1]) | (ranked_sum[1:] != ranked_sum[:-1])]
-            )
-        )
-        ends = np.append(starts[1:], len(order))
-        picked: list[int] = []
-        seen: set[str] = set()
-        for start, end in zip(starts, ends, strict=True):
-            for row in sorted((int(i) for i in top[order[start:end]]), key=lambda i: (texts[i], ids[i])):
-                norm = " ".join(texts[row].casefold().split())
-                if norm not in seen:
-                    seen.add(norm)
-                    picked.append(row)
-                    if len(picked) == limit:
-                        return picked
-        if len(top) == len(rows):
+        picked = first_distinct(_ranked(frame, confidence, top, top_key), limit)
+        if len(picked) == limit or len(top) == len(rows):
             return picked
         pool *= 8
+
+
+def _ranked(frame: Frame, confidence: np.ndarray, rows: np.ndarray, key: np.ndarray) -> Iterator[Candidate]:
+    """`rows` as candidates, best first. Rows with equal key and checksum (usually copies of one text) form
+    a run that is ordered in Python; runs are few because the walk stops at `limit` picks."""
+    if not len(rows):
+        return
+    texts = frame.text
+    checksum = np.fromiter(
+        (zlib.crc32(texts[i].encode("utf-8")) for i in rows), dtype=np.int64, count=len(rows)
+    )
+    order = np.lexsort((checksum, -key))
+    ranked_key, ranked_sum = key[order], checksum[order]
+    starts = np.flatnonzero(
+        np.concatenate([[True], (ranked_key[1:] != ranked_key[:-1]) | (ranked_sum[1:] != ranked_sum[:-1])])
+    )
+    ends = np.append(starts[1:], len(order))
+    levels, codes = frame.lang.levels, frame.lang.codes
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        rank, crc = -int(ranked_key[start]), int(ranked_sum[start])
+        yield from sorted(
+            Candidate(
+                rank,
+                crc,
+                texts[i],
+                frame.id[i],
+                levels[codes[i]],
+                int(frame.sentiment[i]),
+                float(confidence[i]),
+            )
+            for i in rows[order[start:end]].tolist()
+        )
 
 
 def display_text(text: str) -> str:
@@ -114,18 +179,6 @@ def display_text(text: str) -> str:
         cut = text[:MAX_CHARS].rsplit(maxsplit=1)[0] if " " in text[:MAX_CHARS] else text[:MAX_CHARS]
         text = cut.rstrip(" ,.;:،؛") + "…"
     return text
-
-
-def _quote(frame: Frame, row: int, confidence: float) -> dict:
-    text = display_text(frame.text[row])
-    sentiment = int(frame.sentiment[row])
-    return {
-        "text": text,
-        "id": frame.id[row] or None,
-        "lang": frame.lang.levels[frame.lang.codes[row]] or None,
-        "sentiment": SENTIMENTS[sentiment] if sentiment >= 0 else None,
-        "confidence": round(float(confidence), 3),
-    }
 
 
 def highlight(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:

@@ -6,20 +6,19 @@ Values are listed by number of responses, largest first; rows without a value fo
 
 from __future__ import annotations
 
-import numpy as np
-
-from cxtext.analysis.frame import Frame
 from cxtext.analysis.groups import breakdown
+from cxtext.analysis.summary import Summary, nps_rows
 
 
-def segments(frame: Frame, base: np.ndarray, *, confidence: float, min_n: int) -> dict[str, list[dict]]:
+def segments(summary: Summary, use_scores: bool, *, confidence: float, min_n: int) -> dict[str, list[dict]]:
     """The `segments` section: for each segment column, one entry per value."""
     out: dict[str, list[dict]] = {}
-    for name, column in frame.segments.items():
+    for name, (levels, tally) in summary.segments.items():
         groups, _ = breakdown(
-            frame, base, column.codes, len(column.levels), confidence=confidence, min_n=min_n
-        )
-        entries = [{"value": value, **group} for value, group in zip(column.levels, groups, strict=True)]
+            tally, nps_rows(tally, use_scores), tally.group, len(levels), summary.drivers,
+            confidence=confidence, min_n=min_n,
+        )  # fmt: skip
+        entries = [{"value": value, **group} for value, group in zip(levels, groups, strict=True)]
         entries.sort(key=lambda entry: (-entry["n"], entry["value"]))
         out[name] = entries
     return out

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxtext.analysis.frame import Frame
 from cxtext.analysis.groups import breakdown
 from cxtext.analysis.nps import change_is_significant, nps
 from cxtext.analysis.rounding import num
+from cxtext.analysis.summary import DAY_ZERO, NO_DATE, Summary
 
 PERIODS: tuple[str, ...] = ("day", "week", "month")
 MIN_TESTED = 2  # below this a change is never tested, whatever `min_n` a caller chose
@@ -60,10 +60,14 @@ def period_label(start: np.datetime64, period: str) -> str:
     return day.isoformat()
 
 
-def trends(frame: Frame, base: np.ndarray, period: str, *, confidence: float, min_n: int) -> dict:
-    """The `trends` section: one entry per period, oldest first."""
-    codes, starts = period_codes(frame.date, period)
-    groups, totals = breakdown(frame, base, codes, len(starts), confidence=confidence, min_n=min_n)
+def trends(summary: Summary, base: np.ndarray, period: str, *, confidence: float, min_n: int) -> dict:
+    """The `trends` section: one entry per period, oldest first; `base` marks the date tally's NPS rows."""
+    tally = summary.dates
+    days = np.where(tally.group == NO_DATE, np.datetime64("NaT"), DAY_ZERO + tally.group)
+    codes, starts = period_codes(days.astype("datetime64[D]"), period)
+    groups, totals = breakdown(
+        tally, base, codes, len(starts), summary.drivers, confidence=confidence, min_n=min_n
+    )
     values = nps(totals.promoters, totals.detractors, totals.n)
     counts = (totals.promoters, totals.detractors, totals.n)
     previous = tuple(np.concatenate([[0.0], c[:-1]]) for c in counts)
@@ -82,14 +86,14 @@ def trends(frame: Frame, base: np.ndarray, period: str, *, confidence: float, mi
                 "change_significant": bool(significant[g]) if tested else None,
             }
         )
-    return {"period": period, "dated": int((codes >= 0).sum()), "periods": periods}
+    return {"period": period, "dated": tally.weighted(codes >= 0), "periods": periods}
 
 
-def trend_warnings(frame: Frame, trend: dict | None) -> list[str]:
+def trend_warnings(summary: Summary, trend: dict | None) -> list[str]:
     """Say how many dated items fall before the listed periods (see `MAX_PERIODS`)."""
     if trend is None:
         return []
-    earlier = int((~np.isnat(frame.date)).sum()) - trend["dated"]
+    earlier = summary.dates.weighted(summary.dates.group != NO_DATE) - trend["dated"]
     if not earlier:
         return []
     return [

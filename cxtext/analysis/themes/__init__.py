@@ -19,12 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 
 import cxtext
-from cxtext.analysis import nps_base, uses_scores
-from cxtext.analysis.cells import cell_table
+from cxtext.analysis import uses_scores
 from cxtext.analysis.drivers import driver_statistics
 from cxtext.analysis.frame import ABSENT, LABEL, NONE, STATE_CODE, UNKNOWN, Frame
 from cxtext.analysis.quotes import display_text
 from cxtext.analysis.rounding import num, ratio
+from cxtext.analysis.summary import nps_cells, nps_rows, summarize
 from cxtext.analysis.themes.emerging import TEST, Windows, emerging_flags
 from cxtext.analysis.themes.finder import ThemeFinder
 from cxtext.analysis.themes.terms import content_terms
@@ -196,13 +196,14 @@ def _language_themes(
         confidence=weights.astype(np.float32),
         drivers_source=np.full(len(sub), LABEL, dtype=np.int8),
     )
-    base = nps_base(themed, use_scores)
-    cells = cell_table(themed.state[base], themed.category[base])
+    summary = summarize(themed, quotes=0, min_quote_confidence=0.0)
+    cells = nps_cells(summary, use_scores)
     stats = driver_statistics(
-        themed, cells, confidence=confidence, replicates=bootstrap, rng=rng, min_n=min_n
+        summary, cells, confidence=confidence, replicates=bootstrap, rng=rng, min_n=min_n
     )
     has_dates = bool((~np.isnat(sub.date)).any())
-    trend = trends(themed, base, period, confidence=confidence, min_n=min_n) if has_dates else None
+    dated_base = nps_rows(summary.dates, use_scores)
+    trend = trends(summary, dated_base, period, confidence=confidence, min_n=min_n) if has_dates else None
     flags = _emerging(themed, membership, windows, 1 - confidence) if windows else None
     out = []
     for t, theme_id in enumerate(language.ids):
