@@ -74,6 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     import json
+    from collections import deque
     from datetime import UTC, datetime
     from functools import partial
     from pathlib import Path
@@ -82,52 +83,72 @@ def run(args: argparse.Namespace) -> int:
 
     from cli import CommandError, checked_options, model_and_taxonomy
     from cli.commands.engine_options import engine_for
-    from cxtext.analysis import FrameBuilder, analyze
+    from cxtext.analysis import FrameBuilder, analyze_summary
     from cxtext.analysis.frame import PRED_COLUMNS
+    from cxtext.analysis.quotes import MIN_QUOTE_CONFIDENCE
     from cxtext.analysis.report import render_html
-    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_batches
-    from cxtext.batch.frames import frame_chunk
+    from cxtext.analysis.summary import merge
+    from cxtext.batch.chunks import DigestCheck, UnusableInput, duplicate_id, expand_inputs, read_batches
+    from cxtext.batch.frames import SummarySettings, summarize_part, summary_chunk
     from cxtext.schema import COLUMNS
 
     options = checked_options(args)
     model, taxonomy = model_and_taxonomy(args.model, args.taxonomy)
 
+    settings = SummarySettings(
+        taxonomy,
+        args.date_column,
+        tuple(args.segment),
+        options["quotes"],
+        MIN_QUOTE_CONFIDENCE,
+        options["nps_source"],
+        keep_rows=args.themes,
+    )
     builder = FrameBuilder(taxonomy, date_column=args.date_column, segments=args.segment)
-    work = partial(frame_chunk, taxonomy=taxonomy, date_column=args.date_column, segments=args.segment)
+    work = partial(summary_chunk, settings=settings)
     columns = {*COLUMNS, *PRED_COLUMNS, args.date_column, *args.segment}
-    check_id = IdCheck()
+    check_id = DigestCheck()
     skipped = 0
-    engine = engine_for(args, None)  # workers convert rows; predictions (--model) are made below
+    summary = summarize_part(None, builder.part(), settings)  # of no rows; every chunk's is merged in
+    engine = engine_for(args, model)  # workers convert, predict (--model) and summarise their chunks
     try:
         with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
-            chunks = read_batches(expand_inputs(args.inputs), args.chunk_rows, columns)
+            sent: deque = deque()  # chunks submitted whose results have not come back, in order
+
+            def chunks():
+                for chunk in read_batches(expand_inputs(args.inputs), args.chunk_rows, columns):
+                    sent.append(chunk)
+                    yield chunk
+
             ended: set[str] = set()  # files whose rest is not read: an unreadable row group ends them
-            for label, errors, numbers, ids, part in engine.map(work, chunks):
-                if label in ended:
+            for done in engine.map(work, chunks()):
+                chunk = sent.popleft()
+                if done.label in ended:
                     continue
-                ended.update(e.file for e in errors if e.kind == "file")
-                duplicates = check_id.many(label, numbers, ids)
-                for error in [*errors, *(error for _, error in duplicates)]:
+                ended.update(e.file for e in done.errors if e.kind == "file")
+                repeats = check_id.many(done.label, done.numbers, done.digests)
+                duplicates = []
+                if repeats:  # rare: the chunk is summarised again here, without those rows
+                    rows = [int(done.numbers[i]) for i, _ in repeats]
+                    done = work(model, chunk, drop=[i for i, _ in repeats])
+                    duplicates = [
+                        duplicate_id(done.label, row, record_id, first)
+                        for row, record_id, (_, first) in zip(rows, done.dropped, repeats, strict=True)
+                    ]
+                for error in [*done.errors, *duplicates]:
                     bar.write(str(error), file=sys.stderr)
-                skipped += len(errors) + len(duplicates)
-                builder.absorb(part.without([i for i, _ in duplicates]) if duplicates else part)
-                bar.update(len(errors) + len(numbers))
+                skipped += len(done.errors) + len(duplicates)
+                summary = merge(summary, done.summary)
+                if done.part is not None:
+                    builder.absorb(done.part)
+                bar.update(len(done.errors) + len(done.numbers) + len(duplicates))
     except UnusableInput as exc:
         raise CommandError(str(exc)) from None
     finally:
         engine.close()
-    frame = builder.build()
 
-    with tqdm(
-        desc="predicting", unit=" texts", disable=args.no_progress or model is None, file=sys.stderr
-    ) as bar:
-        result = analyze(
-            frame,
-            model=model,
-            taxonomy=taxonomy,
-            progress=bar.update,
-            **options,
-        )
+    report_options = {name: value for name, value in options.items() if name != "quotes"}  # quotes: picked
+    result = analyze_summary(summary, taxonomy=taxonomy, has_model=model is not None, **report_options)
     result["inputs"] = {"files": list(args.inputs), "skipped_rows": skipped}
 
     text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
@@ -142,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             title=args.title,
             inputs=[Path(p).name for p in args.inputs],
             generated_at=stamp,
-            themes=_themes(frame, options) if args.themes else None,
+            themes=_themes(builder.build(), options) if args.themes else None,
             lang=args.lang,
         )
         Path(args.html).write_text(html, encoding="utf-8")

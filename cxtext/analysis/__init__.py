@@ -36,7 +36,7 @@ from cxtext.analysis.frame import (
 from cxtext.analysis.keydrivers import key_driver_weights
 from cxtext.analysis.nps import mean_interval, nps, nps_interval, wilson_interval
 from cxtext.analysis.options import NPS_SOURCES, analysis_options
-from cxtext.analysis.quotes import quote_entries
+from cxtext.analysis.quotes import MIN_QUOTE_CONFIDENCE, quote_entries
 from cxtext.analysis.rounding import num, ratio
 from cxtext.analysis.segments import segments as segment_breakdown
 from cxtext.analysis.summary import NO_DATE, Summary, Tally, exact_mean, nps_cells, nps_rows, summarize
@@ -81,7 +81,7 @@ def analyze(
     bootstrap: int = 1000,
     seed: int = 0,
     quotes: int = 3,
-    min_quote_confidence: float = 0.6,
+    min_quote_confidence: float = MIN_QUOTE_CONFIDENCE,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """The full analysis of `data`: Records, or a Frame already built with its segments and dates (then

@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[int, ...]] = {
 }
 _AGREEING = {"negative": SENTIMENTS.index("negative"), "positive": SENTIMENTS.index("positive")}
 IDEAL_LENGTH = 140
+MIN_QUOTE_CONFIDENCE = 0.6  # the default of `analyze`
 MAX_CHARS = 300
 
 

@@ -91,13 +91,52 @@ class IdCheck:
         first = self._seen.setdefault(label, {}).setdefault(record_id, number)
         if first == number:
             return None
-        return RowError(label, number, f"duplicate id {record_id!r} (first at {label}:{first})", "id")
+        return duplicate_id(label, number, record_id, first)
 
-    def many(self, label: str, numbers: np.ndarray, ids: np.ndarray) -> list[tuple[int, RowError]]:
-        """(position, error) of every row of a batch whose id was seen before ("" = no id)."""
-        seen = self._seen.setdefault(label, {})
-        found = []
-        for position, (number, record_id) in enumerate(zip(numbers.tolist(), ids.tolist(), strict=True)):
-            if record_id and seen.setdefault(record_id, number) != number:
-                found.append((position, self(label, number, record_id)))
-        return found
+
+def duplicate_id(label: str, number: int, record_id: str, first: int) -> RowError:
+    return RowError(label, number, f"duplicate id {record_id!r} (first at {label}:{first})", "id")
+
+
+class DigestCheck:
+    """Ids unique within each file, checked on 64-bit digests (`cxtext.batch.frames.id_digests`, 0 = no
+    id) batch by batch: ten million ids take 160 MB instead of the gigabytes a set of strings would.
+    Per file, sorted runs of digests with the row each was first seen on, merged as they grow, so a
+    batch is looked up in a few binary searches."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # file → [(digests, rows)]
+
+    def many(self, label: str, numbers: np.ndarray, digests: np.ndarray) -> list[tuple[int, int]]:
+        """(position, first row) of every row of a batch whose id was seen before, in position order."""
+        runs = self._runs.setdefault(label, [])
+        first = np.full(len(digests), -1, dtype=np.int64)
+        for keys, rows in runs:
+            if not len(keys):
+                continue
+            at = np.minimum(np.searchsorted(keys, digests), len(keys) - 1)
+            first = np.where((first < 0) & (keys[at] == digests), rows[at], first)
+        order = np.argsort(digests, kind="stable")
+        ranked = digests[order]
+        starts = np.concatenate([[True], ranked[1:] != ranked[:-1]]) if len(ranked) else np.zeros(0, bool)
+        run_start = np.maximum.accumulate(np.where(starts, np.arange(len(ranked)), 0))
+        repeat = np.zeros(len(digests), dtype=bool)
+        repeat[order] = ~starts
+        within = np.empty(len(digests), dtype=np.int64)
+        within[order] = numbers[order[run_start]]
+        first = np.where((first < 0) & repeat, within, first)
+        first[digests == 0] = -1
+        new = (first < 0) & ~repeat & (digests != 0)
+        runs.append((digests[new], numbers[new].astype(np.int64)))
+        self._merge(runs)
+        return [(int(i), int(first[i])) for i in np.flatnonzero(first >= 0)]
+
+    @staticmethod
+    def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Sort the newest run in and merge runs of similar size (as a binary counter carries)."""
+        keys, rows = runs.pop()
+        while runs and len(runs[-1][0]) <= 2 * len(keys):
+            older_keys, older_rows = runs.pop()
+            keys, rows = np.concatenate([older_keys, keys]), np.concatenate([older_rows, rows])
+        order = np.argsort(keys, kind="stable")
+        runs.append((keys[order], rows[order]))

@@ -1,19 +1,26 @@
-"""The worker function of `cxtext drivers`: one chunk in (Arrow columns, or raw rows), the columns of the
-analysis out."""
+"""The worker functions of `cxtext drivers`: one chunk in (Arrow columns, raw rows, or a Parquet row group
+to read), the columns of the analysis (`frame_chunk`) or their partial statistics (`summary_chunk`) out.
+Only the statistics travel back to the caller, never the rows (see `cxtext.analysis.summary`)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cxtext.analysis.columns import ColumnConverter, Unsupported, row_items
 from cxtext.analysis.frame import FrameBuilder, FramePart
+from cxtext.analysis.summary import Summary, summarize
 from cxtext.batch.chunks import Chunk
 from cxtext.io.columns import ColumnBatch, ParquetPiece
 from cxtext.io.records import Record, RowError, parse_row
 from cxtext.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from cxtext.model import FeedbackModel
 
 # One converter per settings in each worker process: the label combinations it checked stay checked for
 # the next chunks (a file repeats a few thousand of them across millions of rows).
@@ -68,3 +75,76 @@ def frame_chunk(
     builder.add(records)
     ids = np.array([record.id or "" for record in records], dtype=object)
     return chunk.label, errors, np.array(numbers, dtype=np.int64), ids, builder.part()
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    """How a chunk is summarised: the conversion settings and the analysis options rows depend on."""
+
+    taxonomy: Taxonomy
+    date_column: str
+    segments: tuple[str, ...]
+    quotes: int
+    min_quote_confidence: float
+    nps_source: str
+    keep_rows: bool = False  # send the rows back too (`--themes` needs the texts)
+
+
+@dataclass(frozen=True)
+class ChunkSummary:
+    """A chunk's file, its bad rows in order, the row numbers and id digests (`id_digests`) of its good
+    rows in order (ids are checked by the caller, who sees every chunk), and their partial statistics."""
+
+    label: str
+    errors: list[RowError]
+    numbers: np.ndarray
+    digests: np.ndarray
+    summary: Summary
+    part: FramePart | None  # the rows, with `keep_rows`
+    dropped: list[str]  # the ids of the rows left out with `drop`, in its order
+
+
+def summary_chunk(
+    model: FeedbackModel | None, chunk: Any, *, settings: SummarySettings, drop: Sequence[int] = ()
+) -> ChunkSummary:
+    """A chunk's rows summarised, less its good rows at positions `drop` (ids seen before); with a model,
+    what they lack is predicted first."""
+    label, errors, numbers, ids, part = frame_chunk(
+        None, chunk, taxonomy=settings.taxonomy, date_column=settings.date_column, segments=settings.segments
+    )
+    dropped = [ids[i] for i in drop]
+    if len(drop):
+        keep = np.setdiff1d(np.arange(len(numbers)), drop)
+        numbers, ids, part = numbers[keep], ids[keep], part.without(drop)
+    summary = summarize_part(model, part, settings)
+    kept = part if settings.keep_rows else None
+    return ChunkSummary(label, errors, numbers, id_digests(ids), summary, kept, dropped)
+
+
+def summarize_part(model: FeedbackModel | None, part: FramePart, settings: SummarySettings) -> Summary:
+    """A frame part's partial statistics. Categories are predicted unless NPS is read from scores only:
+    whether "auto" reads scores depends on every row, and a category predicted for a row without a
+    score is never counted when it does (`analyze_summary` says no category was filled then)."""
+    builder = FrameBuilder(settings.taxonomy, date_column=settings.date_column, segments=settings.segments)
+    builder.absorb(part)
+    frame = builder.build()
+    filled: dict[str, int] = {}
+    if model is not None:
+        from cxtext.analysis.predict import fill_predictions
+
+        frame, filled = fill_predictions(frame, model, categories=settings.nps_source != "score")
+    return summarize(
+        frame, quotes=settings.quotes, min_quote_confidence=settings.min_quote_confidence, predicted=filled
+    )
+
+
+def id_digests(ids: np.ndarray) -> np.ndarray:
+    """64-bit BLAKE2 digests of ids, 0 for "" (no id): what checking uniqueness across ten million rows
+    keeps in memory instead of the ids (two distinct ids share a digest with probability 2**-64)."""
+    out = np.zeros(len(ids), dtype=np.uint64)
+    for i, value in enumerate(ids.tolist()):
+        if value:
+            out[i] = (
+                int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "little") or 1
+            )
+    return out
