@@ -171,3 +171,28 @@ def test_drivers_reports_an_unusable_file(tmp_path: Path, capsys: pytest.Capture
     bad = write_csv(tmp_path / "bad.csv", ["comment"], [["no text column"]])
     assert main(["drivers", "--in", str(bad), "--no-progress"]) == 2
     assert "no 'text' column" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_drivers_skips_repeated_ids_across_chunks(
+    survey: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    """Rows whose id was seen in an earlier chunk (or earlier in theirs) are listed and left out: the
+    analysis equals that of the file without them."""
+    with open(survey, encoding="utf-8", newline="") as source:
+        header, *rows = list(csv.reader(source))
+    repeated = [*rows, [rows[0][0], "another text", "app", "2024-02-03", ""], [rows[30][0], *rows[30][1:]]]
+    with_repeats = write_csv(tmp_path / "repeats.csv", header, repeated)
+    without = write_csv(tmp_path / "without.csv", header, rows)
+    outputs = {}
+    for path in (with_repeats, without):
+        out = tmp_path / f"{path.stem}.json"
+        args = ["drivers", "--in", str(path), "--segment", "channel", "--json", str(out), "--no-progress",
+                "--chunk-rows", "7", "--workers", workers]  # fmt: skip
+        assert main(args) == 1  # the survey's two bad rows, and the repeats
+        outputs[path.stem] = json.loads(out.read_text(encoding="utf-8"))
+        outputs[path.stem].pop("inputs")
+    err = capsys.readouterr().err
+    assert f"{with_repeats}:42: duplicate id 'r0' (first at {with_repeats}:2)" in err
+    assert f"{with_repeats}:43: duplicate id 'r30' (first at {with_repeats}:32)" in err
+    assert outputs["repeats"] == outputs["without"]
