@@ -11,9 +11,10 @@ with ids, 0–10 scores, dates over a year and a channel — written as CSV and 
   at `--rows` and at a tenth of it (how time grows), rows/s end to end and peak RSS of the main process and
   of each worker (sampled from /proc every 0.2 s);
 - `score_parquet_cluster`: the same Parquet run through a 2-worker `LocalCluster` (processes);
-- `drivers_parquet_w2_<n>`: `cxtext drivers` on the scored Parquet replicated to `--driver-rows` rows
-  (scored once, copied, ids renumbered), and `drivers_csv_w<N>_<n>` on it replicated to
-  `--driver-csv-rows` rows as CSV;
+- `drivers_parquet_w2_<n>` and `drivers_parquet_cluster_<n>`: `cxtext drivers` on the scored Parquet
+  replicated to `--driver-rows` rows (scored once, copied, ids renumbered) with 2 workers and through a
+  2-worker `LocalCluster` (whose workers send back partial statistics, never rows: the client's peak RSS
+  is the figure), and `drivers_csv_w<N>_<n>` on it replicated to `--driver-csv-rows` rows as CSV;
 - `start`: `cxtext --help`, `cxtext classify "…"` (cold process), imports and the model load alone, best
   of 3, for the model as saved now and as earlier versions saved it (compressed joblib), alternately.
 
@@ -23,7 +24,8 @@ of the run's processes (`cpu_seconds`, user + system, with `rows_per_cpu_second`
 wall time grows with the load, CPU time much less.
 
 `--cache DIR` (outside the repository) keeps the generated inputs and the replicated scored file between
-runs, so a second run spends its time on the measurements only.
+runs, so a second run spends its time on the measurements only. `--phases drivers` alone scores its
+`--rows` input once, untimed, and updates only the drivers figures of bench/results/scale.json.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from cxtext.paths import shared_data_dir  # noqa: E402
 
 CXTEXT = str(Path(sys.executable).with_name("cxtext"))
 RESULTS = ROOT / "bench" / "results" / "scale.json"
+PHASES = ("start", "score", "cluster", "drivers")
 SEED = 11
 
 
@@ -240,36 +243,62 @@ def bench_cluster(model: str, source: Path, reference: Path, n: int, folder: Pat
         print("cluster", results[f"score_parquet_cluster_{n}"], flush=True)
 
 
+def scored_input(model: str, n: int, cache: Path) -> Path:
+    """The `n`-row Parquet input scored (2 workers, not timed), kept in the cache."""
+    out = cache / f"scored_{n}.parquet"
+    if not out.exists():
+        source = make_inputs(n, cache, texts())["parquet"]
+        partial = out.with_name(f".partial-{out.name}")
+        subprocess.run([CXTEXT, "score", "--model", model, "--in", str(source), "--out", str(partial),
+                        "--workers", "2", "--no-progress"], check=True)  # fmt: skip
+        partial.replace(out)
+    return out
+
+
 def bench_drivers(
     scored_parquet: Path, n: int, driver_rows: int, csv_rows: int, folder: Path, cache: Path, results: dict
 ) -> None:
-    """`drivers` on the scored Parquet replicated to `driver_rows` rows (2 workers), and on it replicated to
-    `csv_rows` rows as CSV (1 and 2 workers): the analysis does not care that rows repeat, and scoring
-    10 million rows first would take hours."""
+    """`drivers` on the scored Parquet replicated to `driver_rows` rows (2 workers, and a 2-worker
+    `LocalCluster`), and on it replicated to `csv_rows` rows as CSV (1 and 2 workers): the analysis does
+    not care that rows repeat, and scoring 10 million rows first would take hours."""
+    from distributed import LocalCluster
+
     big = cache / f"scored_{driver_rows}_from_{n}.parquet"
     big_csv = cache / f"scored_{csv_rows}_from_{n}.csv"
-    table = pq.read_table(scored_parquet)
-    if not big.exists():
-        replicate(table, big, driver_rows)
-    if not big_csv.exists():
-        middle = cache / f"scored_{csv_rows}_from_{n}.parquet"
-        if not middle.exists():
-            replicate(table, middle, csv_rows)
-        partial = big_csv.with_name(f".partial-{big_csv.name}")
-        pacsv.write_csv(pq.read_table(middle), partial)
-        partial.replace(big_csv)
-    del table
-    # the big Parquet with 2 workers only: with 1 worker as well the full run would not fit in 20 minutes
-    for name, source, rows, counts in (
-        ("parquet", big, driver_rows, (2,)),
-        ("csv", big_csv, csv_rows, (1, 2)),
+    if not big.exists() or not big_csv.exists():
+        table = pq.read_table(scored_parquet)
+        if not big.exists():
+            replicate(table, big, driver_rows)
+        if not big_csv.exists():
+            middle = cache / f"scored_{csv_rows}_from_{n}.parquet"
+            if not middle.exists():
+                replicate(table, middle, csv_rows)
+            partial = big_csv.with_name(f".partial-{big_csv.name}")
+            pacsv.write_csv(pq.read_table(middle), partial)
+            partial.replace(big_csv)
+        del table
+    # the big Parquet with 2 workers and the cluster only: with 1 worker as well the full run would not fit
+    # in 20 minutes
+    for name, source, rows, engines in (
+        ("parquet", big, driver_rows, ("w2", "cluster")),
+        ("csv", big_csv, csv_rows, ("w1", "w2")),
     ):
-        for workers in counts:
-            key = f"drivers_{name}_w{workers}_{rows}"
+        outputs = []
+        for engine in engines:
+            key = f"drivers_{name}_{engine}_{rows}"
+            outputs.append(folder / f"{key}.json")
             args = ["drivers", "--in", str(source), "--segment", "channel", "--period", "month",
-                    "--json", str(folder / f"{key}.json"), "--workers", str(workers)]  # fmt: skip
-            results[key] = run(args, rows)
+                    "--json", str(outputs[-1])]  # fmt: skip
+            if engine == "cluster":
+                with LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster:
+                    # the cluster's workers are this process' children: only the client is measured
+                    results[key] = run([*args, "--scheduler", cluster.scheduler_address], rows)
+            else:
+                results[key] = run([*args, "--workers", engine[1:]], rows)
             print(key, results[key], flush=True)
+        results[f"drivers_{name}_{rows}_identical"] = all(same_output(outputs[0], out) for out in outputs)
 
 
 def replicate(table: pa.Table, big: Path, driver_rows: int) -> None:
@@ -356,7 +385,7 @@ def main() -> None:
     parser.add_argument("--driver-rows", type=int, default=10_000_000)
     parser.add_argument("--driver-csv-rows", type=int, default=1_000_000)
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
-    parser.add_argument("--phases", nargs="+", default=["start", "score", "cluster", "drivers"])
+    parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--cache", metavar="DIR", help="keep generated inputs here between runs")
     args = parser.parse_args()
     results: dict = {
@@ -371,7 +400,7 @@ def main() -> None:
         cache.mkdir(parents=True, exist_ok=True)
         if "start" in args.phases:
             bench_start(args.model, folder, results)
-        if {"score", "cluster", "drivers"} & set(args.phases):
+        if {"score", "cluster"} & set(args.phases):
             pool = texts()
             inputs = {n: make_inputs(n, cache, pool) for n in (args.rows // 10, args.rows)}
             outputs = bench_score(args.model, inputs, folder, results)
@@ -384,16 +413,6 @@ def main() -> None:
                     folder,
                     results,
                 )
-            if "drivers" in args.phases:
-                bench_drivers(
-                    outputs[f"parquet_{args.rows}"],
-                    args.rows,
-                    args.driver_rows,
-                    args.driver_csv_rows,
-                    folder,
-                    cache,
-                    results,
-                )
             small, big = args.rows // 10, args.rows
             results[f"growth_{small}_to_{big}_w2_time_ratio"] = {
                 fmt: round(
@@ -403,7 +422,23 @@ def main() -> None:
                 )
                 for fmt in ("csv", "parquet")
             }
+        if "drivers" in args.phases:
+            bench_drivers(
+                scored_input(args.model, args.rows, cache),
+                args.rows,
+                args.driver_rows,
+                args.driver_csv_rows,
+                folder,
+                cache,
+                results,
+            )
     results["total_seconds"] = round(time.perf_counter() - started)
+    if set(args.phases) != set(PHASES):  # a partial run updates its own figures, keeps the others
+        kept = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        results = {
+            **kept,
+            **{key: value for key, value in results.items() if key not in ("rows", "total_seconds")},
+        }
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
 
