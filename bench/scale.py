@@ -56,6 +56,7 @@ from cxtext.paths import shared_data_dir  # noqa: E402
 CXTEXT = str(Path(sys.executable).with_name("cxtext"))
 RESULTS = ROOT / "bench" / "results" / "scale.json"
 PHASES = ("start", "score", "cluster", "drivers")
+ROW_GROUP_ROWS = 250_000  # of the replicated scored files
 SEED = 11
 
 
@@ -302,18 +303,20 @@ def bench_drivers(
 
 
 def replicate(table: pa.Table, big: Path, driver_rows: int) -> None:
-    """`table` repeated to `driver_rows` rows with ids renumbered (unique), written under a temporary
-    name first so an interrupted run leaves no short file in the cache."""
+    """`table` repeated to `driver_rows` rows with ids renumbered (unique), in row groups of
+    `ROW_GROUP_ROWS` whatever the size of `table`, written under a temporary name first so an
+    interrupted run leaves no short file in the cache."""
     partial = big.with_name(f".partial-{big.name}")
+    copies = pa.concat_tables([table] * max(1, -(-ROW_GROUP_ROWS // len(table))))
     with pq.ParquetWriter(partial, table.schema, compression="zstd") as writer:
         written = 0
         while written < driver_rows:
-            part = table.slice(0, min(len(table), driver_rows - written))
+            part = copies.slice(0, min(ROW_GROUP_ROWS, driver_rows - written))
             ids = pa.array(
                 np.char.add("r", np.arange(written, written + len(part)).astype(str)).astype(object)
             )
             part = part.set_column(part.schema.get_field_index("id"), "id", ids)  # ids stay unique
-            writer.write_table(part, row_group_size=250_000)
+            writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
             written += len(part)
     partial.replace(big)
 

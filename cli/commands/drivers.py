@@ -13,6 +13,8 @@ import sys
 
 from cli.commands.engine_options import add_engine_arguments
 
+MERGE_AT = 64  # chunk summaries merged at once: few sorts of the growing total, little memory held
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -109,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     columns = {*COLUMNS, *PRED_COLUMNS, args.date_column, *args.segment}
     check_id = DigestCheck()
     skipped = 0
-    summary = summarize_part(None, builder.part(), settings)  # of no rows; every chunk's is merged in
+    # the summary of no rows, then each chunk's, merged MERGE_AT at a time
+    summaries = [summarize_part(None, builder.part(), settings)]
     engine = engine_for(args, model)  # workers convert, predict (--model) and summarise their chunks
     try:
         with tqdm(desc="reading", unit=" rows", disable=args.no_progress, file=sys.stderr) as bar:
@@ -138,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
                 for error in [*done.errors, *duplicates]:
                     bar.write(str(error), file=sys.stderr)
                 skipped += len(done.errors) + len(duplicates)
-                summary = merge(summary, done.summary)
+                summaries.append(done.summary)
+                if len(summaries) >= MERGE_AT:
+                    summaries = [merge(summaries)]
                 if done.part is not None:
                     builder.absorb(done.part)
                 bar.update(len(done.errors) + len(done.numbers) + len(duplicates))
@@ -148,7 +153,9 @@ def run(args: argparse.Namespace) -> int:
         engine.close()
 
     report_options = {name: value for name, value in options.items() if name != "quotes"}  # quotes: picked
-    result = analyze_summary(summary, taxonomy=taxonomy, has_model=model is not None, **report_options)
+    result = analyze_summary(
+        merge(summaries), taxonomy=taxonomy, has_model=model is not None, **report_options
+    )
     result["inputs"] = {"files": list(args.inputs), "skipped_rows": skipped}
 
     text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"

@@ -76,12 +76,12 @@ def quote_candidates(
     return out
 
 
-def merge_candidates(a: Sequence[Candidate], b: Sequence[Candidate], limit: int) -> list[Candidate]:
-    """The best distinct texts of two parts' rows, from each part's own best (`quote_candidates`).
+def merge_candidates(parts: Sequence[Sequence[Candidate]], limit: int) -> list[Candidate]:
+    """The best distinct texts of several parts' rows, from each part's own best (`quote_candidates`).
 
     Exact: a text the whole picks is among its part's `limit` best, since every distinct text that ranks
     before it in its part also ranks before it in the whole, and fewer than `limit` do."""
-    return first_distinct(sorted([*a, *b]), limit)
+    return first_distinct(sorted(candidate for part in parts for candidate in part), limit)
 
 
 def quote_entries(candidates: Iterable[Candidate]) -> list[dict]:

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ class Summary:
     churn: np.ndarray  # (3,) low, medium, high band counts
     churn_sum: int  # exact sum of the known probabilities, in units of 2**-_SHIFT
     churn_sources: np.ndarray  # (len(SOURCES),)
-    driver_churn: np.ndarray  # (3, K): responses with a known probability, of them high risk; per driver
+    driver_churn: np.ndarray  # (2, K): per driver, responses with a known probability, and of them high risk
     driver_churn_sum: tuple[int, ...]  # (K,) exact sums, as `churn_sum`
     scores: Mapping[str, tuple[np.ndarray, np.ndarray]]  # scale → (distinct values, counts)
     quotes: Mapping[str, Mapping[str, list[Candidate]]]
@@ -191,48 +192,58 @@ def summarize(
     )
 
 
-def merge(a: Summary, b: Summary) -> Summary:
-    """The summary of a's rows followed by b's (made with the same settings)."""
+def merge(summaries: Sequence[Summary]) -> Summary:
+    """The summary of the rows of `summaries` in order (made with the same settings). Many at once cost
+    one `np.unique` per tally, where merging them two by two would re-sort the growing total each time."""
+    first = summaries[0]
     segments = {}
-    for name, (levels, tally) in a.segments.items():
-        other_levels, other = b.segments[name]
-        merged_levels = dict.fromkeys((*levels, *other_levels))
-        code = {value: i for i, value in enumerate(merged_levels)}
-        remap = np.array([code[value] for value in other_levels], dtype=np.int64)
-        segments[name] = (
-            tuple(merged_levels),
-            Tally.concat([tally, other], [tally.group, remap[other.group]]),
-        )
+    for name in first.segments:
+        levels = tuple(dict.fromkeys(value for s in summaries for value in s.segments[name][0]))
+        code = {value: i for i, value in enumerate(levels)}
+        parts = [s.segments[name] for s in summaries]
+        groups = [
+            np.array([code[v] for v in part_levels], dtype=np.int64)[t.group] for part_levels, t in parts
+        ]
+        segments[name] = (levels, Tally.concat([t for _, t in parts], groups))
+
+    def total(name: str) -> Any:  # counts of any shape, or exact integers
+        return sum((getattr(s, name) for s in summaries[1:]), getattr(first, name))
+
+    predicted: dict[str, int] = {}
+    for s in summaries:
+        predicted = {
+            key: predicted.get(key, 0) + s.predicted.get(key, 0) for key in {**predicted, **s.predicted}
+        }
     return Summary(
-        drivers=a.drivers,
-        n=a.n + b.n,
-        dates=Tally.concat([a.dates, b.dates], [a.dates.group, b.dates.group]),  # days in both
+        drivers=first.drivers,
+        n=total("n"),
+        dates=Tally.concat([s.dates for s in summaries], [s.dates.group for s in summaries]),  # days in all
         segments=segments,
-        sentiment=a.sentiment + b.sentiment,
-        sentiment_sources=a.sentiment_sources + b.sentiment_sources,
-        drivers_sources=a.drivers_sources + b.drivers_sources,
-        churn=a.churn + b.churn,
-        churn_sum=a.churn_sum + b.churn_sum,
-        churn_sources=a.churn_sources + b.churn_sources,
-        driver_churn=a.driver_churn + b.driver_churn,
-        driver_churn_sum=tuple(x + y for x, y in zip(a.driver_churn_sum, b.driver_churn_sum, strict=True)),
+        sentiment=total("sentiment"),
+        sentiment_sources=total("sentiment_sources"),
+        drivers_sources=total("drivers_sources"),
+        churn=total("churn"),
+        churn_sum=total("churn_sum"),
+        churn_sources=total("churn_sources"),
+        driver_churn=total("driver_churn"),
+        driver_churn_sum=tuple(
+            sum(sums) for sums in zip(*(s.driver_churn_sum for s in summaries), strict=True)
+        ),
         scores={
-            scale: _add_histograms(a.scores.get(scale), b.scores.get(scale))
-            for scale in sorted({*a.scores, *b.scores})
+            scale: _add_histograms([s.scores[scale] for s in summaries if scale in s.scores])
+            for scale in sorted({scale for s in summaries for scale in s.scores})
         },
         quotes={
             driver: {
-                kind: merge_candidates(a.quotes[driver][kind], b.quotes[driver][kind], a.quote_limit)
+                kind: merge_candidates([s.quotes[driver][kind] for s in summaries], first.quote_limit)
                 for kind in KINDS
             }
-            for driver in a.drivers
+            for driver in first.drivers
         },
-        quote_limit=a.quote_limit,
-        min_quote_confidence=a.min_quote_confidence,
-        predicted={
-            key: a.predicted.get(key, 0) + b.predicted.get(key, 0) for key in {**a.predicted, **b.predicted}
-        },
-        notes=a.notes + b.notes,
+        quote_limit=first.quote_limit,
+        min_quote_confidence=first.min_quote_confidence,
+        predicted=predicted,
+        notes=sum((s.notes for s in summaries[1:]), first.notes),
     )
 
 
@@ -272,10 +283,7 @@ def _score_counts(frame: Frame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _add_histograms(
-    a: tuple[np.ndarray, np.ndarray] | None, b: tuple[np.ndarray, np.ndarray] | None
-) -> tuple[np.ndarray, np.ndarray]:
-    parts = [part for part in (a, b) if part is not None]
+def _add_histograms(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     values, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
     counts = np.bincount(inverse.reshape(-1), weights=np.concatenate([p[1] for p in parts]))
     return values, counts.astype(np.int64)
