@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cxtext.analysis.frame import ABSENT, STATE_CODE, Frame
+from cxtext.analysis.frame import ABSENT, STATE_CODE, STATES, Frame
 from cxtext.schema import SENTIMENTS
 from cxtext.text.pii import redact  # what cxtext.normalize re-exports, without loading spaCy
 
@@ -32,6 +32,14 @@ KINDS: dict[str, tuple[int, ...]] = {
     "positive": (STATE_CODE["positive"],),
     "other": (STATE_CODE["unknown"], STATE_CODE["neutral"], STATE_CODE["mixed"]),
 }
+# each state's index in KINDS (-1: absent): one lookup per driver instead of a set test per kind
+_KIND_OF_STATE = np.array(
+    [
+        next((k for k, states in enumerate(KINDS.values()) if code in states), -1)
+        for code in range(len(STATES))
+    ],
+    dtype=np.int8,
+)
 _AGREEING = {"negative": SENTIMENTS.index("negative"), "positive": SENTIMENTS.index("positive")}
 IDEAL_LENGTH = 140
 MIN_QUOTE_CONFIDENCE = 0.6  # the default of `analyze`
@@ -61,8 +69,10 @@ def quote_candidates(
     for j, driver in enumerate(frame.drivers):
         confidence = np.nan_to_num(frame.confidence[:, j], nan=min_confidence)
         out[driver] = {}
-        for kind, states in KINDS.items():
-            rows = np.flatnonzero(np.isin(frame.state[:, j], states) & (confidence >= min_confidence))
+        kind_of_row = _KIND_OF_STATE[frame.state[:, j]]
+        kind_of_row[confidence < min_confidence] = -1
+        for k, kind in enumerate(KINDS):
+            rows = np.flatnonzero(kind_of_row == k)
             agree = (
                 frame.sentiment[rows] == _AGREEING[kind] if kind in _AGREEING else np.zeros(len(rows), bool)
             )
