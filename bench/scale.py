@@ -403,10 +403,12 @@ def main() -> None:
         cache.mkdir(parents=True, exist_ok=True)
         if "start" in args.phases:
             bench_start(args.model, folder, results)
+        scored = None  # the scored `--rows` Parquet, when the score phase made it
         if {"score", "cluster"} & set(args.phases):
             pool = texts()
             inputs = {n: make_inputs(n, cache, pool) for n in (args.rows // 10, args.rows)}
             outputs = bench_score(args.model, inputs, folder, results)
+            scored = outputs[f"parquet_{args.rows}"]
             if "cluster" in args.phases:
                 bench_cluster(
                     args.model,
@@ -427,7 +429,7 @@ def main() -> None:
             }
         if "drivers" in args.phases:
             bench_drivers(
-                scored_input(args.model, args.rows, cache),
+                scored or scored_input(args.model, args.rows, cache),
                 args.rows,
                 args.driver_rows,
                 args.driver_csv_rows,
