@@ -24,7 +24,7 @@ from pathlib import Path
 from cxtext.language import detect_language
 from cxtext.normalize import normalize
 from cxtext.paths import shared_data_dir
-from cxtext.text.affixes import english_tokenizer
+from cxtext.text.english import english_tokenizer
 from cxtext.text.hazm_lexicon import hazm_lexicon
 from cxtext.text.persian import persian_lines
 from cxtext.tokens import tokenize

@@ -24,7 +24,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from cxtext.language import detect_language
 from cxtext.paths import shared_data_dir
-from cxtext.text.affixes import english_tokenizer
+from cxtext.text.english import english_tokenizer
 from cxtext.text.english_rules import english_stop_words
 from cxtext.text.pii import find_pii
 from cxtext.tokens import tokenize

@@ -19,49 +19,75 @@ Like spaCy, a second pass puts back exception-table entries that the affix rules
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Callable, Mapping
 
-from cxtext.text.english_rules import EnglishRules, english_rules
+from cxtext.text.common import Line
+from cxtext.text.english_rules import EnglishRules
 
 _CHUNKS = re.compile(r"\S+")
 _CACHE_LIMIT = 200_000
 
 
-class AffixTokenizer:
-    """Whitespace chunks split into prefixes, infixes and suffixes by the rules, cached per chunk."""
+Piece = tuple[int, int, str]
+"""A token of a chunk: (start, end) within the chunk and its normalised form."""
 
-    def __init__(self, rules: EnglishRules) -> None:
+
+class AffixTokenizer:
+    """Whitespace chunks split into prefixes, infixes and suffixes by the rules, cached per chunk.
+
+    `norm` maps a token's text to its normalised form; tokens it maps to "" are dropped. Both the cuts
+    and the norms are cached per chunk, so a word seen before costs one dict lookup.
+    """
+
+    def __init__(self, rules: EnglishRules, norm: Callable[[str], str] = str) -> None:
         self.rules = rules
-        self._cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.norm = norm
+        self._cache: dict[str, tuple[Piece, ...]] = {}
         self._merges: dict[str, tuple[str, ...]] | None = None
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of every token of `text`; whitespace is never part of a token."""
+    def extend(self, line: Line, text: str, offset: int = 0) -> None:
+        """Append the tokens of `text` to `line`, their offsets shifted by `offset`."""
         cached = self._cache
-        out: list[tuple[int, int]] = []
+        norms, starts, ends = line
         for match in _CHUNKS.finditer(text):
-            chunk = match.group()
-            pieces = cached.get(chunk)
+            pieces = cached.get(match.group())
             if pieces is None:
-                pieces = self.chunk_spans(chunk)
-                if len(cached) < _CACHE_LIMIT:
-                    cached[chunk] = pieces
-            base = match.start()
-            out += [(base + start, base + end) for start, end in pieces]
-        return out
+                pieces = self._miss(match.group())
+            base = match.start() + offset
+            if len(pieces) == 1:  # most chunks are one word
+                start, end, norm = pieces[0]
+                norms.append(norm)
+                starts.append(base + start)
+                ends.append(base + end)
+            else:
+                for start, end, norm in pieces:
+                    norms.append(norm)
+                    starts.append(base + start)
+                    ends.append(base + end)
 
-    def chunk_spans(self, chunk: str) -> tuple[tuple[int, int], ...]:
-        """The tokens of one whitespace-free chunk, as (start, end) within it."""
+    def _miss(self, chunk: str) -> tuple[Piece, ...]:
+        pieces = self._chunk_pieces(chunk)
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[chunk] = pieces
+        return pieces
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every token of `text`."""
+        line = Line([], [], [])
+        self.extend(line, text)
+        return list(zip(line.starts, line.ends, strict=True))
+
+    def _chunk_pieces(self, chunk: str) -> tuple[Piece, ...]:
         pieces = self._pieces(chunk, specials=True)
         if len(pieces) > 1:
             pieces = self._merge_specials(pieces)
-        spans = []
+        out = []
         position = 0
         for piece in pieces:
-            spans.append((position, position + len(piece)))
+            if norm := self.norm(piece):
+                out.append((position, position + len(piece), norm))
             position += len(piece)
-        return tuple(spans)
+        return tuple(out)
 
     def _pieces(self, chunk: str, specials: bool) -> list[str]:
         """The chunk cut by the affix rules, with or without the exception table."""
@@ -168,9 +194,3 @@ class AffixTokenizer:
 
 def _length(match: re.Match[str] | None) -> int:
     return match.end() - match.start() if match else 0
-
-
-@cache
-def english_tokenizer() -> AffixTokenizer:
-    """The process's English tokenizer (its chunk cache is shared by every caller)."""
-    return AffixTokenizer(english_rules())

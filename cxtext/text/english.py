@@ -8,9 +8,11 @@ token's norm is NFKC + lower case, digits in ASCII.
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
-from cxtext.text.affixes import english_tokenizer
+from cxtext.text.affixes import AffixTokenizer
 from cxtext.text.common import DIGITS, Line
+from cxtext.text.english_rules import english_rules
 from cxtext.text.pii import find_pii
 
 
@@ -25,15 +27,10 @@ def _norm(token: str) -> str:
     return unicodedata.normalize("NFKC", token).lower().translate(DIGITS).strip()  # "´" → " ́"
 
 
-def _extend(line: Line, text: str, offset: int) -> None:
-    kept = [
-        (norm, start + offset, end + offset)
-        for start, end in english_tokenizer().spans(text)
-        if (norm := _norm(text[start:end]))
-    ]
-    if kept:
-        for column, values in zip(line, zip(*kept, strict=True), strict=True):
-            column.extend(values)
+@cache
+def english_tokenizer() -> AffixTokenizer:
+    """The process's English tokenizer, giving norms (its chunk cache is shared by every caller)."""
+    return AffixTokenizer(english_rules(), _norm)
 
 
 def english_line(text: str) -> Line:
@@ -41,10 +38,10 @@ def english_line(text: str) -> Line:
     line = Line([], [], [])
     position = 0
     for start, end, placeholder in find_pii(text):
-        _extend(line, text[position:start], position)
+        english_tokenizer().extend(line, text[position:start], position)
         line.norms.append(placeholder)
         line.starts.append(start)
         line.ends.append(end)
         position = end
-    _extend(line, text[position:], position)
+    english_tokenizer().extend(line, text[position:], position)
     return line
