@@ -20,7 +20,8 @@ It runs on every text, so it is a few regex scans, no model:
 from __future__ import annotations
 
 import re
-from functools import cache
+
+from cxtext.text.english_rules import english_stop_words
 
 FA_SHARE = 0.3
 FA_MIN_WORDS = 3
@@ -84,17 +85,9 @@ def _squeezed(word: str) -> tuple[str, ...]:
     return (_RUN.sub(r"\1\1", word), _RUN.sub(r"\1", word))
 
 
-@cache
-def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words, imported on the first Latin text (spaCy takes ≈0.4 s to import)."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
 def _finglish_vote(text: str) -> tuple[float, float]:
     """(Finglish points, English points) of a Latin-script text; see the module docstring."""
-    stop_words = _stop_words()
+    stop_words = english_stop_words()
     lowered = text.lower()
     if "@" in lowered or "#" in lowered or "http" in lowered or "www." in lowered:  # all _NOISE can match
         lowered = _NOISE.sub(" ", lowered)

@@ -47,6 +47,7 @@ POLARITIES = ("positive", "negative")
 
 _CACHE_LIMIT = 200_000
 _NORM, _NEGATED = itemgetter(0), itemgetter(3)  # Token fields, read at C speed
+_RANK = itemgetter(0)
 
 
 class Hit(NamedTuple):
@@ -120,22 +121,64 @@ class _Index:
         return terms
 
 
+_Ranked = tuple[tuple[int, _Term], ...]
+"""Terms with their rank in the first word's term list (the order matches are tried in)."""
+
+
 class _FirstWords(dict[str, tuple[_Term, ...]]):
     """norm → the terms of some language indexes that start with it, looked up once per word.
 
     Feedback repeats its words a lot and most words start no term, so after warm-up a text's candidate
-    positions are one C-level dict lookup per token (`hits` skips every other token).
+    positions are one C-level dict lookup per token (`hits` skips every other token). At a candidate,
+    `followed_by` narrows the terms by the next word: "could" starts 84 English terms, of which the next
+    token leaves two or three to try.
     """
 
     def __init__(self, indexes: Sequence[_Index]) -> None:
         super().__init__()
         self._indexes = indexes
+        self._by_next: dict[str, tuple[tuple[_Ranked, tuple[_Term, ...]], dict[str, _Ranked]]] = {}
 
     def __missing__(self, norm: str) -> tuple[_Term, ...]:
         found = tuple(term for index in self._indexes for term in index.starting_with(norm))
         if len(self) < _CACHE_LIMIT:
             self[norm] = found
         return found
+
+    def __getstate__(self) -> dict:
+        return {"_indexes": self._indexes}  # the caches are rebuilt on use
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._by_next = {}
+
+    def followed_by(self, norm: str, following: tuple[str, ...]) -> tuple[_Term, ...]:
+        """The terms starting with `norm` that can match when the next token reads as one of `following`
+        (its norm, and its affirmative form if it has one), in the order of `self[norm]`."""
+        split = self._by_next.get(norm)
+        if split is None:
+            split = self._split(norm)
+        always, by_next = split
+        ranked = [pair for word in following for pair in by_next.get(word, ())]
+        if not ranked:
+            return always[1]
+        return tuple(term for _, term in sorted(always[0] + tuple(ranked), key=_RANK))
+
+    def _split(self, norm: str) -> tuple[tuple[_Ranked, tuple[_Term, ...]], dict[str, _Ranked]]:
+        """The terms of `norm` that need no next word or a prefix of it (always tried; ranked and bare),
+        and the others keyed by the exact next word they need."""
+        always: list[tuple[int, _Term]] = []
+        by_next: dict[str, list[tuple[int, _Term]]] = {}
+        for rank, term in enumerate(self[norm]):
+            if not term.rest or term.rest[0][1]:
+                always.append((rank, term))
+            else:
+                by_next.setdefault(term.rest[0][0], []).append((rank, term))
+        bare = tuple(term for _, term in always)
+        split = ((tuple(always), bare), {word: tuple(terms) for word, terms in by_next.items()})
+        if len(self._by_next) < _CACHE_LIMIT:
+            self._by_next[norm] = split
+        return split
 
 
 class Lexicon:
@@ -194,9 +237,13 @@ class Lexicon:
             best_length = 0
             best: dict[str, tuple[float, bool]] = {}  # label -> (weight, negated), among the longest terms
             first_negated = tokens[i].negated
-            terms = first_words[norms[i]]
             if i in affirmed:  # then the terms of its affirmative form too, after the word's own
-                terms += first_words[affirmed[i]]
+                terms = first_words[norms[i]] + first_words[affirmed[i]]
+            else:
+                following = tuple(norms[i + 1 : i + 2])
+                if i + 1 in affirmed:
+                    following += (affirmed[i + 1],)
+                terms = first_words.followed_by(norms[i], following)
             for term in terms:
                 if term.length < best_length:
                     continue
@@ -350,7 +397,7 @@ def load_lexicon(name: str = "drivers") -> Lexicon:
 
 def built_lexicons() -> dict[str, tuple[str, Lexicon]]:
     """Every shipped lexicon, built, with the digest of the file it was built from: what a model artifact
-    stores so that loading it does not rebuild them (building tokenises every term, which needs spaCy)."""
+    stores so that loading it does not rebuild them (building tokenises every term)."""
     return {name: (_digest(_source(name)), load_lexicon(name)) for name in _NAMED}
 
 

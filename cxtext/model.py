@@ -101,7 +101,7 @@ def _collector_paused(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
     Classifying allocates dozens of containers per text and frees or returns all of them without
     reference cycles, so a collection meanwhile finds nothing; yet 500-text batches set off a full
-    collection about every other batch, ~100 ms each in a process holding spaCy, scikit-learn and hazm's
+    collection about every other batch, ~100 ms each in a process holding scikit-learn and hazm's
     word lists: a quarter of the time. Reference counting frees everything as before. The switch is
     process-wide: overlapping calls in threads resume it when the first one ends, which only costs time.
     """

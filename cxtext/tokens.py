@@ -6,7 +6,8 @@ tokens inside a negation scope (`cxtext.text.negation`).
 
 - Persian: hazm's `word_tokenize` on hazm-normalised text (verb parts joined with `_`: «رفته_است»), but
   ZWNJ words stay whole and a spaced «نمی خوام» is one token «نمی‌خوام» spanning both parts.
-- English, Finglish and unknown: spaCy's blank English tokenizer (`don't` → `do`, `n't`).
+- English, Finglish and unknown: spaCy's blank English tokenisation rules (`don't` → `do`, `n't`), applied
+  by `cxtext.text.affixes` without importing spaCy; a full stop between two words splits ("food.bad").
 - Personal items are one placeholder token each (`<url>`, `<phone>` …).
 
 `model_tokens(text, lang=None) -> list[str]` is the stream a classifier consumes: the norms, a negated

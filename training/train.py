@@ -57,7 +57,8 @@ def label_counts(records: Sequence[Record]) -> dict[str, dict[str, int]]:
 
 def library_versions() -> dict[str, str]:
     import hazm
-    import spacy
+
+    from cxtext.text.english_rules import english_rules
 
     return {
         "cxtext": cxtext.__version__,
@@ -66,7 +67,7 @@ def library_versions() -> dict[str, str]:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "hazm": getattr(hazm, "__version__", "0.10.0"),
-        "spacy": spacy.__version__,
+        "spacy": english_rules().spacy,  # the English tokenizer's rules come from it (cxtext.text.affixes)
     }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from cxtext.analysis.frame import ABSENT, STATE_CODE, STATES, Frame
 from cxtext.schema import SENTIMENTS
-from cxtext.text.pii import redact  # what cxtext.normalize re-exports, without loading spaCy
+from cxtext.text.pii import redact  # what cxtext.normalize re-exports, without the tokenisers
 
 KINDS: dict[str, tuple[int, ...]] = {
     "negative": (STATE_CODE["negative"],),

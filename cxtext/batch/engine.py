@@ -73,7 +73,7 @@ class LocalEngine:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1:
             if hasattr(model, "classify"):
-                # build every lazily loaded table (spaCy for English, lexicons) once, here, so that the
+                # build every lazily loaded table (tokenizer rules, lexicons) once, here, so that the
                 # forked workers inherit them instead of each building its own
                 model.classify(["warm up", "گرم"], ["en", "fa"], explain=False)
             # fork: each worker starts with the loaded model, nothing is pickled or reloaded

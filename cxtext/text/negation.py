@@ -1,6 +1,6 @@
 """Negation scopes: which tokens a negation applies to, so models can tell "good" from "not good".
 
-English (spaCy tokens): a cue (`not no never n't nothing nobody none neither nor cannot hardly without`,
+English (spaCy-rule tokens): a cue (`not no never n't nothing nobody none neither nor cannot hardly without`,
 plus `nt` from "dont") negates every following token up to a clause break: punctuation (`. , ; : ! ? …`,
 brackets, dashes) or `but / however / although / though`. The cue itself is not marked.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
+from cxtext.text.english_rules import english_stop_words
 from cxtext.tokens import Token
 
 
@@ -44,13 +45,9 @@ MIN_CHARS = 2
 def stop_words(lang: str) -> frozenset[str]:
     """Function words of `lang` (`en`, `fa`, `fa-Latn`), in the tokenizer's normalised form."""
     if lang == "en":
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        return frozenset(STOP_WORDS) | _EXTRA_STOP["en"]
+        return english_stop_words() | _EXTRA_STOP["en"]
     if lang == "fa-Latn":
-        from spacy.lang.en.stop_words import STOP_WORDS
-
-        return frozenset(STOP_WORDS) | _FINGLISH_STOP | _EXTRA_STOP["en"]
+        return english_stop_words() | _FINGLISH_STOP | _EXTRA_STOP["en"]
     from hazm import stopwords_list
 
     from cxtext.normalize import normalize
