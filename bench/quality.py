@@ -1,7 +1,8 @@
 """Quality benchmark: cxtext beside a plain TF-IDF + logistic-regression baseline on every shared dataset.
 
 Trains, in one run and on the same rows:
-- `cxtext`: one joint model (both languages) on every shared `train` split, scored with each text's
+- `cxtext`: one joint model (both languages, `source_features=True`, as `cxtext train --per-source`
+  trains it) on every shared `train` split, scored with each text's
   source declared (its dataset's learnt label conventions apply), and beside it as `undeclared` with
   no source (shared weights only, as a text of unknown origin);
 - `plain pooled`: TF-IDF (word 1–2-grams + char 2–5-grams) + LogisticRegression per head, same rows;
@@ -200,7 +201,7 @@ def fit_in_child(records_file: Path, n: int | None, out: Path) -> dict:
     code = (
         "import pickle, sys, time; from cxtext.model import FeedbackModel; "
         f"rows = pickle.load(open({str(records_file)!r}, 'rb'))[:{n}]; t = time.perf_counter(); "
-        "m = FeedbackModel().fit(rows); s = time.perf_counter() - t; "
+        "m = FeedbackModel(source_features=True).fit(rows); s = time.perf_counter() - t; "
         f"pickle.dump((m, s, len(rows)), open({str(out)!r}, 'wb'))"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -166,8 +166,10 @@ class FeedbackModel:
 
     Parameters are the regularisation strengths of the heads (larger C = weaker regularisation) and the
     featurizer's settings; see `TokenFeaturizer`. `n_jobs` heads are fitted at once (None: every core).
-    `source_features`: sentiment and NPS heads also learn per-source conventions (`SourceFeatures`),
-    applied to texts whose source is declared at inference.
+    `source_features`: sentiment and NPS heads also learn per-source label conventions (`SourceFeatures`),
+    applied to texts whose source is declared at inference. Off by default: a model retrained on one
+    customer's rows plus the starter corpus must serve that customer's undeclared texts with everything
+    it learnt; on for a model trained on many datasets whose labels mean different things.
     """
 
     def __init__(
@@ -185,7 +187,7 @@ class FeedbackModel:
         lexicon_weight: float = 2.0,
         random_state: int = 0,
         n_jobs: int | None = None,
-        source_features: bool = True,
+        source_features: bool = False,
     ) -> None:
         self.taxonomy = taxonomy
         self.C_sentiment = C_sentiment
