@@ -23,18 +23,21 @@ from tqdm import tqdm
 
 from cxtext import churn as churn_rules
 from cxtext.explain import evidence
-from cxtext.features import TokenFeaturizer
+from cxtext.features import BLOCKS, TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
 from cxtext.language import detect_language
 from cxtext.rounding import rounded
 from cxtext.schema import NPS_POLES, Record
 from cxtext.scores import nps_category_from_score
+from cxtext.source_features import SourceFeatures
 from cxtext.taxonomy import Taxonomy
 from cxtext.tokens import Token, tokenize
 
 CONFIDENT_NEGATIVE = 0.8  # sentiment confidence above which a text cannot be shown as a promoter
 HEADS = ("sentiment", "drivers", "driver_sentiment", "nps_category", "churn")
+SOURCE_ADAPTED = ("sentiment", "nps_category")  # heads whose label conventions differ between sources
 
+CHAR_BLOCK = BLOCKS["c"]  # character n-grams get no per-source copy (see `SourceFeatures`)
 Progress = Callable[[str], None]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -127,6 +130,7 @@ class _Batch:
     X: sp.csr_matrix
     attribution: sp.csr_matrix | None = None
     offsets: np.ndarray | None = None
+    by_source: dict[str, np.ndarray] = field(default_factory=dict)  # rows of each declared, known source
     _cues: dict[int, list[churn_rules.CueMatch]] = field(default_factory=dict)
 
     def cues(self, i: int) -> list[churn_rules.CueMatch]:
@@ -162,6 +166,10 @@ class FeedbackModel:
 
     Parameters are the regularisation strengths of the heads (larger C = weaker regularisation) and the
     featurizer's settings; see `TokenFeaturizer`. `n_jobs` heads are fitted at once (None: every core).
+    `source_features`: sentiment and NPS heads also learn per-source label conventions (`SourceFeatures`),
+    applied to texts whose source is declared at inference. Off by default: a model retrained on one
+    customer's rows plus the starter corpus must serve that customer's undeclared texts with everything
+    it learnt; on for a model trained on many datasets whose labels mean different things.
     """
 
     def __init__(
@@ -179,6 +187,7 @@ class FeedbackModel:
         lexicon_weight: float = 2.0,
         random_state: int = 0,
         n_jobs: int | None = None,
+        source_features: bool = False,
     ) -> None:
         self.taxonomy = taxonomy
         self.C_sentiment = C_sentiment
@@ -193,6 +202,7 @@ class FeedbackModel:
         self.lexicon_weight = lexicon_weight
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.source_features = source_features
 
     # -- training -----------------------------------------------------------------------------------------
     def fit(
@@ -225,6 +235,7 @@ class FeedbackModel:
             lexicon_weight=self.lexicon_weight,
         )
         X = self.featurizer_.fit_transform(docs)
+        self.source_copies_: dict[str, SourceFeatures] = {}
         jobs = self._head_jobs(records, X, say, bars, weight)
         workers = min(len(jobs), self.n_jobs or os.cpu_count() or 1) or 1
         # heads are independent given X, and their solvers run without the GIL: threads share X as it is
@@ -249,6 +260,12 @@ class FeedbackModel:
 
             def fit() -> tuple[str, object]:
                 features = X[list(rows)]
+                if self.source_features and name in SOURCE_ADAPTED:
+                    sources = [records[i].source for i in rows]
+                    copies = SourceFeatures().fit(features, sources, self.featurizer_.block_ != CHAR_BLOCK)
+                    features = copies.transform(features, sources)
+                    if copies.columns_:
+                        self.source_copies_[name] = copies
                 if any(two_way):  # PolaritySoftmax computes in float32: convert once, not per fold
                     features = features.astype(np.float32)
                 with _bar(bars, name, len(rows), head.steps(len(rows))) as tick:
@@ -323,12 +340,17 @@ class FeedbackModel:
         """
         rows: list[np.ndarray] = []
         intercepts: list[np.ndarray] = []
+        private: dict[str, list[tuple[int, sp.csr_matrix]]] = {}
         self.weight_rows_: dict[tuple[str, str], int] = {}
         self.blocks_: dict[str, tuple[int, int, str]] = {}
 
         def add(block: str, labels: Sequence[str], scores: tuple[np.ndarray, np.ndarray], link: str) -> None:
             start = sum(len(r) for r in rows)
             weights, bias = scores
+            if block in self.source_copies_:
+                weights, own = self.source_copies_[block].split(weights)
+                for source, matrix in own.items():
+                    private.setdefault(source, []).append((start, matrix))
             rows.append(weights)
             intercepts.append(bias)
             self.blocks_[block] = (start, start + len(labels), link)
@@ -348,6 +370,9 @@ class FeedbackModel:
                 add(f"driver_sentiment:{driver}", polarity.classes_, polarity.class_scores(driver), "softmax")
         self.weights_ = np.ascontiguousarray(np.vstack(rows).T, dtype=np.float32)
         self.intercepts_ = np.concatenate(intercepts).astype(np.float32)
+        self.source_weights_ = {
+            source: _placed(parts, self.weights_.shape) for source, parts in sorted(private.items())
+        }
 
     # -- inference ---------------------------------------------------------------------------------------
     @property
@@ -360,7 +385,13 @@ class FeedbackModel:
         if not hasattr(self, "heads_"):
             raise NotFittedError("this FeedbackModel is not fitted yet; call fit() or load an artifact")
 
-    def _batch(self, texts: Sequence[str], langs: Sequence[str | None] | None, explain: bool) -> _Batch:
+    def _batch(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None,
+        explain: bool,
+        sources: Sequence[str | None] | None = None,
+    ) -> _Batch:
         self._check_fitted()
         texts = list(texts)
         given = list(langs) if langs is not None else [None] * len(texts)
@@ -370,11 +401,36 @@ class FeedbackModel:
         tokens = [tokenize(text, lang) for text, lang in zip(texts, detected, strict=True)]
         if explain:
             X, attribution, offsets = self.featurizer_.transform_with_attribution(tokens)
-            return _Batch(texts, detected, tokens, X, attribution, offsets)
-        return _Batch(texts, detected, tokens, self.featurizer_.transform(tokens))
+            batch = _Batch(texts, detected, tokens, X, attribution, offsets)
+        else:
+            batch = _Batch(texts, detected, tokens, self.featurizer_.transform(tokens))
+        batch.by_source = self._known_sources(sources, len(texts))
+        return batch
+
+    def _known_sources(self, sources: Sequence[str | None] | None, n: int) -> dict[str, np.ndarray]:
+        """Rows per declared source that has private weights; other sources are scored as undeclared."""
+        known = getattr(self, "source_weights_", {})  # artifacts saved before source features have none
+        if sources is None or not known:
+            return {}
+        sources = list(sources)
+        if len(sources) != n:
+            raise ValueError(f"{n} texts but {len(sources)} sources")
+        rows: dict[str, list[int]] = {}
+        for i, source in enumerate(sources):
+            if source in known:
+                rows.setdefault(source, []).append(i)
+        return {source: np.array(r) for source, r in rows.items()}
+
+    def _scores(self, X: sp.csr_matrix, by_source: dict[str, np.ndarray]) -> np.ndarray:
+        """Every weight row's score per row of X (texts, or tokens for attribution): shared weights, plus
+        a declared source's private ones."""
+        scores = np.asarray(X @ self.weights_)
+        for source, rows in by_source.items():
+            scores[rows] += (X[rows] @ self.source_weights_[source]).toarray()
+        return scores
 
     def _probabilities(self, batch: _Batch) -> dict[str, np.ndarray]:
-        scores = np.asarray(batch.X @ self.weights_) + self.intercepts_
+        scores = self._scores(batch.X, batch.by_source) + self.intercepts_
         out: dict[str, np.ndarray] = {}
         for block, (start, stop, link) in self.blocks_.items():
             z = scores[:, start:stop]
@@ -408,11 +464,15 @@ class FeedbackModel:
 
     @_collector_paused
     def predict_proba(
-        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        sources: Sequence[str | None] | None = None,
     ) -> dict[str, np.ndarray]:
         """Per head, an (n_texts × n_classes) array in `classes(head)` order: `drivers` has one column per
-        trained driver, `driver_sentiment:<driver>` the polarity toward it, `churn` is one probability."""
-        return self._probabilities(self._batch(texts, langs, explain=False))
+        trained driver, `driver_sentiment:<driver>` the polarity toward it, `churn` is one probability.
+        `sources[i]`, a training source's name, applies its learned label conventions to text i."""
+        return self._probabilities(self._batch(texts, langs, explain=False, sources=sources))
 
     def classes(self, head: str) -> list[str]:
         self._check_fitted()
@@ -443,11 +503,14 @@ class FeedbackModel:
 
     @_collector_paused
     def predictions(
-        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        sources: Sequence[str | None] | None = None,
     ) -> list[Prediction]:
-        """`Prediction.of(classify(texts, langs, explain=False))` without building the JSON a support tool
-        gets (distributions, evidence, churn reasons): the hot path of `cxtext score`."""
-        batch = self._batch(texts, langs, explain=False)
+        """`Prediction.of(classify(texts, langs, explain=False, sources=sources))` without building the JSON
+        a support tool gets (distributions, evidence, churn reasons): the hot path of `cxtext score`."""
+        batch = self._batch(texts, langs, explain=False, sources=sources)
         n = len(batch.texts)
         shown = self._shown(batch, self._probabilities(batch), [True] * n)
         untrained = self.untrained_heads
@@ -488,9 +551,11 @@ class FeedbackModel:
         scores: Sequence[float | None] | None = None,
         score_scales: Sequence[str | None] | None = None,
         explain: bool = True,
+        sources: Sequence[str | None] | None = None,
     ) -> list[dict]:
-        """Everything the model predicts about each text, as the JSON a support tool receives."""
-        batch = self._batch(texts, langs, explain)
+        """Everything the model predicts about each text, as the JSON a support tool receives (`sources`:
+        see `predict_proba`)."""
+        batch = self._batch(texts, langs, explain, sources)
         n = len(batch.texts)
         scores = list(scores) if scores is not None else [None] * n
         scales = list(score_scales) if score_scales is not None else [None] * n
@@ -522,12 +587,21 @@ class FeedbackModel:
                 for i in range(len(batch.texts))
                 for row in self._explained(shown, i, predicted_nps[i])
             ]
-            contributions = np.asarray(batch.attribution @ self.weights_)
+            contributions = self._scores(batch.attribution, self._token_rows(batch))
             phrases = evidence(batch.texts, batch.tokens, contributions, batch.offsets, requests)
             shown.evidence = [{} for _ in batch.texts]
             for (i, row), found_phrases in zip(requests, phrases, strict=True):
                 shown.evidence[i][row] = found_phrases
         return shown
+
+    @staticmethod
+    def _token_rows(batch: _Batch) -> dict[str, np.ndarray]:
+        """The attribution rows (tokens) of each declared source's texts."""
+        offsets = batch.offsets
+        return {
+            source: np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in rows])
+            for source, rows in batch.by_source.items()
+        }
 
     def _no_confident_contradiction(self, proba: dict[str, np.ndarray], labels: dict[str, list[int]]) -> None:
         """A predicted NPS category is never `promoter` for a text read as negative with confidence
@@ -643,6 +717,21 @@ class FeedbackModel:
             "method": "learned" if learned else "rules",
             "reasons": reasons,
         }
+
+
+def _placed(parts: list[tuple[int, sp.csr_matrix]], shape: tuple[int, int]) -> sp.csr_matrix:
+    """Private (features × classes) blocks put at their first weight row in a (features × rows) matrix."""
+    blocks = [(part.tocoo(), start) for start, part in parts]
+    return sp.csr_matrix(
+        (
+            np.concatenate([b.data for b, _ in blocks]).astype(np.float32),
+            (
+                np.concatenate([b.row for b, _ in blocks]),
+                np.concatenate([b.col + start for b, start in blocks]),
+            ),
+        ),
+        shape=shape,
+    )
 
 
 def _distribution(classes: Sequence[str], p: list[float], k: int) -> dict:

@@ -14,15 +14,22 @@ from training.sources import Declared, with_label_coverage
 
 
 def evaluate(
-    model: FeedbackModel, records: Sequence[Record], max_errors: int = 20, declared: Declared = None
+    model: FeedbackModel,
+    records: Sequence[Record],
+    max_errors: int = 20,
+    declared: Declared = None,
+    use_sources: bool = True,
 ) -> dict:
     """The report `cxtext evaluate` writes: `overall`, `by_dataset` (by `source`), `by_language`;
-    `declared` says what the files' empty cells mean (see `training.sources`)."""
+    `declared` says what the files' empty cells mean (see `training.sources`). With `use_sources`, a
+    record's `source` is given to the model (a source it was trained on applies its label conventions);
+    without, every text is read as one of unknown origin, as a new customer's."""
     records = with_label_coverage(records, declared)
     texts = [r.text for r in records]
     langs = [r.lang for r in records]
-    predicted = model.classify(texts, langs, explain=False)
-    proba = model.predict_proba(texts, langs)
+    sources = [r.source for r in records] if use_sources else None
+    predicted = model.classify(texts, langs, explain=False, sources=sources)
+    proba = model.predict_proba(texts, langs, sources=sources)
     outcome = _Outcome(model, records, predicted, proba)
     by_dataset: dict[str, list[int]] = defaultdict(list)
     by_language: dict[str, list[int]] = defaultdict(list)

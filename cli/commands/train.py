@@ -37,6 +37,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="with --data: train on the starter corpus plus these files, their rows weighted up so that "
         "your domain wins where the two disagree (the card records the base and the weights)",
     )
+    parser.add_argument(
+        "--per-source",
+        action="store_true",
+        help="learn each source's sentiment and NPS label conventions apart (files pooled from datasets "
+        "whose labels mean different things); applied when a text's source is given at inference",
+    )
     return parser
 
 
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             holdout_fraction=args.holdout,
             progress=progress_printer(),
             empty_drivers=args.empty_drivers,
+            model_params={"source_features": True} if args.per_source else None,
             bars=True,
             base=args.base,
         )
