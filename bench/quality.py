@@ -27,11 +27,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -201,23 +203,38 @@ class PlainBaseline:
 
 
 def fit_in_child(records_file: Path, n: int | None, out: Path) -> dict:
-    """Fit cxtext on the first n training rows in a fresh process: its wall time and peak RSS."""
-    code = (
-        "import pickle, sys, time; from cxtext.model import FeedbackModel; "
-        f"rows = pickle.load(open({str(records_file)!r}, 'rb'))[:{n}]; t = time.perf_counter(); "
-        "m = FeedbackModel(source_features=True).fit(rows); s = time.perf_counter() - t; "
-        f"pickle.dump((m, s, len(rows)), open({str(out)!r}, 'wb'))"
+    """Fit cxtext on the first n training rows in a fresh process: its wall time, peak RSS and whether
+    every head's solver converged."""
+    subprocess.run(
+        [sys.executable, __file__, "--fit-child", str(records_file), str(n or 0), str(out)], check=True
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    model, seconds, rows = pickle.loads(out.read_bytes())
+    model, seconds, rows, unconverged = pickle.loads(out.read_bytes())
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest child so far
     return {
         "rows": rows,
         "fit_seconds": round(seconds, 1),
         "peak_rss_mb": round(peak_mb),
+        "unconverged": unconverged,
         "load_1min": round(os.getloadavg()[0], 1),  # others' work on the same cores slows the fit
         "model": model,
     }
+
+
+def fit_child(records_file: Path, n: int, out: Path) -> None:
+    """The child of `fit_in_child`: fit, time, and list the solvers that stopped before converging
+    (scikit-learn's ConvergenceWarning, or a `PolaritySoftmax` at its iteration limit)."""
+    rows = pickle.loads(records_file.read_bytes())[: n or None]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        started = time.perf_counter()
+        model = FeedbackModel(source_features=True).fit(rows)
+        seconds = time.perf_counter() - started
+    unconverged = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    for name, head in model.heads_.items():
+        for estimator in [getattr(head, "estimator_", None), *getattr(head, "estimators_", {}).values()]:
+            if getattr(estimator, "converged_", True) is False:
+                unconverged.append(f"{name}: stopped at {estimator.n_iter_} iterations")
+    out.write_bytes(pickle.dumps((model, seconds, len(rows), unconverged)))
 
 
 def fit_cxtext(train: list[Record], held: list[Record], sizes: Sequence[int]) -> dict:
@@ -291,10 +308,23 @@ def render(results: dict) -> list[dict]:
                 }
             )
     say("\n## scaling (cxtext fit, all heads, each in its own process)")
-    say("| rows | fit s | peak RSS MB | load (1 min, at the end) |")
-    say("|---|---|---|---|")
+    say(
+        "| rows | fit s | × time for × rows (vs the row above) | peak RSS MB | unconverged solvers | load (1 min, at the end) |"
+    )
+    say("|---|---|---|---|---|---|")
+    previous = None
     for fit in results["scaling"]:
-        say(f"| {fit['rows']} | {fit['fit_seconds']} | {fit['peak_rss_mb']} | {fit.get('load_1min', '–')} |")
+        growth = "–"
+        if previous:
+            growth = (
+                f"{fit['fit_seconds'] / previous['fit_seconds']:.2f} for {fit['rows'] / previous['rows']:.2f}"
+            )
+        unconverged = fit.get("unconverged")
+        say(
+            f"| {fit['rows']} | {fit['fit_seconds']} | {growth} | {fit['peak_rss_mb']} | "
+            f"{'–' if unconverged is None else len(unconverged)} | {fit.get('load_1min', '–')} |"
+        )
+        previous = fit
     return claims
 
 
@@ -319,7 +349,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="refit only cxtext (at --sizes, then all rows) and refresh its columns and the scaling table, "
         "keeping the baselines and default model of the existing quality.json (they do not change with it)",
     )
+    parser.add_argument("--fit-child", nargs=3, metavar=("RECORDS", "N", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.fit_child:
+        records_file, n, out = args.fit_child
+        fit_child(Path(records_file), int(n), Path(out))
+        return 0
     if args.render or args.default_only or args.cxtext_only:
         results = json.loads(args.out.read_text(encoding="utf-8"))
         say(f"# Quality (tables rendered from {args.out.name})")

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 Tick = Callable[[], None]
 _ESTIMATORS = ("estimator_", "estimators_")  # the fitted scikit-learn parts of a head
 ONE_FOLD_FROM = 6000  # texts from which one calibration fold is enough (see `ClassifierHead.steps`)
+# Relative decrease of the objective at which `PolaritySoftmax` stops (ftol). At 1e-5 the shared data's
+# sentiment head stops 13 % sooner than at 1e-6, 0.02 % above the optimum; out-of-fold refits only give
+# scores for one temperature and stop at 1e-4. Measured on all shared data: the same temperatures, every
+# dataset's accuracy within ±0.4 points, training 246 → 216 s.
+FIT_TOL = 1e-5
+CALIBRATION_TOL = 1e-4
 
 
 def _no_tick() -> None:
@@ -131,7 +137,7 @@ class ClassifierHead(_LazyEstimators):
             scores, truth = [], []
             splits = StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(X, labels)
             for train, test in list(splits)[: self._calibration_fits(len(labels), folds)]:
-                fold = self._fit_one(X[train], labels[train], two_way[train], weight[train])
+                fold = self._fit_one(X[train], labels[train], two_way[train], weight[train], self.estimator_)
                 # with two-way labels mixed in, the temperature is fitted on the full labels only
                 kept = test[~two_way[test]] if two_way.any() and not two_way.all() else test
                 scores.append(_as_class_scores(fold.decision_function(X[kept])))
@@ -154,19 +160,21 @@ class ClassifierHead(_LazyEstimators):
         return 1 if n >= ONE_FOLD_FROM else folds
 
     def _fit_one(
-        self, X: sp.csr_matrix, labels: np.ndarray, two_way: np.ndarray, weight: np.ndarray
+        self,
+        X: sp.csr_matrix,
+        labels: np.ndarray,
+        two_way: np.ndarray,
+        weight: np.ndarray,
+        init: object | None = None,
     ) -> LogisticRegression | PolaritySoftmax:
         """Plain logistic regression, or `PolaritySoftmax` when two-way and full labels are mixed; an
-        out-of-fold refit of the latter starts from the full fit, which cuts its iterations several-fold."""
+        out-of-fold refit of the latter starts from the full fit (`init`), which cuts its iterations."""
         multiclass = len(np.unique(labels)) > 2
         if (two_way.any() and not two_way.all()) or (multiclass and _uneven(weight)):
-            init = getattr(self, "estimator_", None)
-            return PolaritySoftmax(self.C, self.poles).fit(
-                X,
-                labels,
-                two_way,
-                init=init if isinstance(init, PolaritySoftmax) else None,
-                sample_weight=weight,
+            start = init if isinstance(init, PolaritySoftmax) else None
+            tol = FIT_TOL if start is None else CALIBRATION_TOL
+            return PolaritySoftmax(self.C, self.poles, tol=tol).fit(
+                X, labels, two_way, init=start, sample_weight=weight
             )
         if len(np.unique(labels)) == 2:  # yes/no heads (churn): dual liblinear converges where SAGA stalls
             return _binary_logistic(self.C, self.class_weight).fit(X, labels, sample_weight=weight)

@@ -26,6 +26,7 @@ from cxtext.explain import evidence
 from cxtext.features import BLOCKS, TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
 from cxtext.language import detect_language
+from cxtext.memory import release_freed_memory
 from cxtext.rounding import rounded
 from cxtext.schema import NPS_POLES, Record
 from cxtext.scores import nps_category_from_score
@@ -235,6 +236,8 @@ class FeedbackModel:
             lexicon_weight=self.lexicon_weight,
         )
         X = self.featurizer_.fit_transform(docs)
+        del docs  # the heads need only X: the tokens and the vocabulary's scratch go back to the system
+        release_freed_memory()
         self.source_copies_: dict[str, SourceFeatures] = {}
         jobs = self._head_jobs(records, X, say, bars, weight)
         workers = min(len(jobs), self.n_jobs or os.cpu_count() or 1) or 1

@@ -32,11 +32,17 @@ class PolaritySoftmax:
         poles: tuple[str, str] = ("negative", "positive"),
         max_iter: int = 500,
         tol: float = 1e-6,
+        memory: int = 5,
     ) -> None:
+        """`memory` is L-BFGS's number of stored updates (scipy's `maxcor`, default 10): each costs two
+        vectors of every weight, read at each step. On the shared data, where the sentiment and NPS heads
+        fit side by side and wait on memory, 5 takes a few more steps but 15 % less time and 270 MB less
+        than 10 (3 is no faster)."""
         self.C = C
         self.poles = poles
         self.max_iter = max_iter
         self.tol = tol
+        self.memory = memory
 
     def fit(
         self,
@@ -65,12 +71,21 @@ class PolaritySoftmax:
         onehot[np.arange(n), np.searchsorted(self.classes_, labels)] = 1.0
         onehot[two_way] = 0.0
         is_pos = (labels == self.poles[1]).astype(float)
-        # float32 halves the time of X @ W; X.T is a transposed view (csc), as fast as a copy and free
+        # float32 halves the time of X @ W; X.T is a transposed view (csc), as fast as a copy and free.
+        # Only the columns that occur are optimised (an absent feature's optimal weight is exactly 0, and
+        # the solver's own work grows with the number of weights: 10 % of them on the shared data), in
+        # decreasing order of frequency, so the rows of W that most texts read share cache lines (X @ W
+        # 1.8× faster). The optimum is the same; weights are put back in feature order at the end.
         X = sp.csr_matrix(X, dtype=np.float32, copy=False)
+        frequency = np.bincount(X.indices, minlength=f)
+        order = np.argsort(-frequency, kind="stable")[: np.count_nonzero(frequency)]
+        X = X[:, order]
+        X.sort_indices()
+        used = len(order)
 
         def loss_and_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            W = theta[: f * k].reshape(f, k)
-            b = theta[f * k :]
+            W = theta[: used * k].reshape(used, k)
+            b = theta[used * k :]
             z = np.asarray(X @ W.astype(np.float32), dtype=np.float64) + b
             grad_z = np.zeros_like(z)
             loss = 0.0
@@ -94,9 +109,9 @@ class PolaritySoftmax:
             value = self.C * loss + 0.5 * float((W * W).sum())
             return value, np.concatenate([grad_W.ravel(), grad_b])
 
-        start = np.zeros(f * k + k)
+        start = np.zeros(used * k + k)
         if init is not None:
-            start = np.concatenate([init.coef_.T.ravel(), init.intercept_])
+            start = np.concatenate([init.coef_.T[order].ravel(), init.intercept_])
         from scipy.optimize import minimize  # fitting only: loading a model for prediction skips it
 
         result = minimize(
@@ -104,13 +119,14 @@ class PolaritySoftmax:
             start,
             jac=True,
             method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 0.0},
+            options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": 0.0, "maxcor": self.memory},
         )
         self.n_iter_ = int(result.nit)
         self.converged_ = bool(result.success)
-        W = result.x[: f * k].reshape(f, k)
+        W = np.zeros((f, k))
+        W[order] = result.x[: used * k].reshape(used, k)
         self.coef_ = np.ascontiguousarray(W.T)
-        self.intercept_ = result.x[f * k :].copy()
+        self.intercept_ = result.x[used * k :].copy()
         return self
 
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:

@@ -140,3 +140,22 @@ def test_a_model_trains_on_a_two_way_source_alone() -> None:
     model = FeedbackModel(char_ngram_range=(3, 4)).fit(records)
     assert model.classes("sentiment") == ["negative", "positive"]
     assert model.classes("nps_category") == ["detractor", "promoter"]
+
+
+def test_an_absent_feature_weighs_nothing_and_the_column_order_changes_nothing() -> None:
+    """The solver skips features no training row has and reorders the others by frequency: the weights
+    come back in feature order, the same as for the same data with its columns shuffled."""
+    rng = np.random.default_rng(0)
+    dense = rng.random((80, 9)) * (rng.random((80, 9)) < 0.4)
+    dense[:, 4] = 0.0  # a feature of the vocabulary that none of these texts has
+    y = rng.choice(["positive", "negative", "neutral", "mixed"], size=80)
+    two_way = (np.arange(80) % 3 == 0) & np.isin(y, ["positive", "negative"])
+    model = PolaritySoftmax(C=5.0, tol=1e-12).fit(sp.csr_matrix(dense), y, two_way)
+    assert model.converged_ and model.coef_.shape == (4, 9)
+    assert np.all(model.coef_[:, 4] == 0.0)
+    assert np.abs(model.coef_).min(axis=0)[[0, 1, 2, 3, 5, 6, 7, 8]].max() > 0
+    perm = rng.permutation(9)
+    shuffled = PolaritySoftmax(C=5.0, tol=1e-12).fit(sp.csr_matrix(dense[:, perm]), y, two_way)
+    # float32 products: the two solver runs agree to about 1e-4, a wrong column order by the weights themselves
+    np.testing.assert_allclose(shuffled.coef_, model.coef_[:, perm], atol=1e-3)
+    np.testing.assert_allclose(shuffled.intercept_, model.intercept_, atol=1e-3)
