@@ -141,7 +141,7 @@ class TokenFeaturizer:
         self.vocabulary_ = _AdmitAll()
         self._new_caches()
         chunks = [
-            self._chunk_counts(docs[i : i + TRANSFORM_CHUNK]) for i in range(0, len(docs), TRANSFORM_CHUNK)
+            self._raw_counts(docs[i : i + TRANSFORM_CHUNK]) for i in range(0, len(docs), TRANSFORM_CHUNK)
         ]
         strings = list(self.vocabulary_)  # in order of provisional id
         for chunk in chunks:
@@ -158,19 +158,12 @@ class TokenFeaturizer:
         frequency = np.array([c for _, c, _ in kept], dtype=np.float64)
         self.weights_ = (np.log((1 + len(docs)) / (1 + frequency)) + 1.0).astype(np.float32)
         self._new_caches()  # they hold provisional ids
-        column = np.full(len(strings), -1, dtype=np.int64)
-        column[[i for _, _, i in kept]] = np.arange(len(kept))
-        mapped = column[counts.indices]
-        keep = mapped >= 0
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
-        kept_counts = sp.csr_matrix(
-            (counts.data[keep], (rows, mapped[keep])), shape=(len(docs), len(kept)), dtype=np.float32
-        )
+        kept_counts = counts[:, [i for _, _, i in kept]]  # the kept columns, in vocabulary order
         kept_counts.sort_indices()
         return self._weigh(kept_counts)[0]
 
-    def _chunk_counts(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
-        """Feature counts of `docs` under the current vocabulary, as `transform` counts them."""
+    def _raw_counts(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
+        """Feature counts of `docs` under the current vocabulary (before TF-IDF weighting)."""
         doc, _, feat, share, _ = self._occurrences(docs)
         return self._counts(doc, feat, share, len(docs))[0]
 
@@ -336,8 +329,7 @@ class TokenFeaturizer:
                 [self.transform(docs[i : i + TRANSFORM_CHUNK]) for i in range(0, len(docs), TRANSFORM_CHUNK)],
                 format="csr",
             )
-        doc, _, feat, share, _ = self._occurrences(docs)
-        return self._weigh(self._counts(doc, feat, share, len(docs))[0])[0]
+        return self._weigh(self._raw_counts(docs))[0]
 
     # -- attribution ------------------------------------------------------------------------------------
     def transform_with_attribution(

@@ -59,7 +59,7 @@ def test_the_vocabulary_keeps_the_most_frequent_features_seen_in_min_df_texts(
     # nothing left out is more frequent than the rarest kept feature
     assert all(df[full.vocabulary_[s]] <= cut for s in names if s not in capped.vocabulary_)
     # a feature's idf weight follows its document frequency: the same string, the same weight
-    shared = [s for s in capped.vocabulary_][:200]
+    shared = list(capped.vocabulary_)[:200]
     np.testing.assert_array_equal(
         capped.weights_[[capped.vocabulary_[s] for s in shared]],
         full.weights_[[full.vocabulary_[s] for s in shared]],
