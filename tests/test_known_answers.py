@@ -118,3 +118,28 @@ def test_plain_praise_is_positive_not_mixed(corpus_model, text: str) -> None:
 )
 def test_praise_with_a_complaint_stays_mixed(corpus_model, text: str) -> None:
     assert corpus_model.classify([text])[0]["sentiment"]["label"] == "mixed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "می‌تونست خیلی بهتر باشه",  # "could have been much better": was positive 0.60
+        "انتظار داشتم بهتر باشه",  # "I expected it to be better": was neutral
+        "The product could have been much better",  # was positive 0.83
+        "Honestly it could've been a lot better",
+    ],
+)
+def test_a_let_down_is_negative(corpus_model, text: str) -> None:
+    assert corpus_model.classify([text])[0]["sentiment"]["label"] == "negative"
+
+
+def test_a_complaint_asked_as_a_question_is_negative_and_a_plain_question_neutral(corpus_model) -> None:
+    """Customers tag a brand with a problem and "who do I call?"; that was read as a neutral question."""
+    complaint, question = corpus_model.classify(
+        [
+            "@Skyline my bag never showed up in Boston, who do I call?",
+            "@NorthAir what time does boarding start?",
+        ]
+    )
+    assert complaint["sentiment"]["label"] == "negative"
+    assert question["sentiment"]["label"] == "neutral"

@@ -149,6 +149,17 @@ def test_persian_idioms_keep_the_negation_they_are_written_with() -> None:
     assert score("غذا سرد و بی مزه بود، پیک هم بی ادب", "fa") < -1.5
 
 
+def test_let_down_idioms_are_negative_in_every_form_customers_type() -> None:
+    assert hits("این اصلا به درد نخوره", "fa") == [("به", "negative", False)]  # the subjunctive «نخوره» too
+    assert hits("جنسش تعریفی نداره", "fa") == [("تعریفی", "negative", False)]
+    assert score("طعمش چنگی به دل نمیزد", "fa") < 0
+    assert score("میتونست خیلی بهتر باشه", "fa") < 0
+    assert score("اصلا شبیه عکس نبود", "fa") < 0 < score("دقیقا مثل عکس بود", "fa")
+    # the contraction is one token «'ve» in text, so a term must spell it attached to be matched
+    assert hits("it could've been better", "en") == [("could", "negative", False)]
+    assert score("could have been a lot better", "en") < 0
+
+
 def test_finglish_terms_and_negation() -> None:
     assert score("kheili khoshmaze bood, damet garm", "fa-Latn") > 1
     assert ("razi", "positive", True) in hits("aslan razi nistam", "fa-Latn")
