@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from cli import main
@@ -74,6 +75,41 @@ def test_score_keeps_every_column_adds_predictions_and_reports_bad_rows(
     assert all(r["pred_sentiment"] in ("negative", "neutral", "positive", "mixed") for r in rows)
     assert all(0 <= float(r["churn_probability"]) <= 1 for r in rows)
     assert not list(tmp_path.glob(".partial-*"))
+
+
+@pytest.mark.parametrize(
+    ("workers", "suffix"), [("1", "csv"), ("2", "csv"), ("2", "parquet"), ("2", "jsonl")]
+)
+def test_score_skips_repeated_ids_across_chunks(
+    survey: Path,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    workers: str,
+    suffix: str,
+) -> None:
+    """Workers render their chunks' rows; the writer drops those whose id an earlier chunk had, so the
+    output is that of the file without the repeats, in every format."""
+    with open(survey, encoding="utf-8", newline="") as source:
+        header, *rows = list(csv.reader(source))
+    repeated = [*rows, [rows[0][0], "another text", "app", "2024-02-03", ""], [rows[30][0], *rows[30][1:]]]
+    outputs = {}
+    for path in (
+        write_csv(tmp_path / "repeats.csv", header, repeated),
+        write_csv(tmp_path / "without.csv", header, rows),
+    ):
+        out = tmp_path / f"{path.stem}-scored.{suffix}"
+        args = ["score", "--model", str(tiny_model_dir), "--in", str(path), "--out", str(out), "--no-progress",
+                "--chunk-rows", "7", "--workers", workers]  # fmt: skip
+        assert main(args) == 1  # the survey's two bad rows, and the repeats
+        outputs[path.stem] = out.read_bytes() if suffix != "parquet" else pq.read_table(out)
+    err = capsys.readouterr().err
+    assert f"repeats.csv:42: duplicate id 'r0' (first at {tmp_path / 'repeats.csv'}:2)" in err
+    assert "38 rows scored, 4 bad rows skipped (id 2, sentiment 1, text 1; listed above)" in err
+    if suffix == "parquet":
+        assert outputs["repeats"].equals(outputs["without"]) and outputs["repeats"].num_rows == 38
+    else:
+        assert outputs["repeats"] == outputs["without"]
 
 
 def test_score_streams_json_lines_and_refuses_to_rescore_silently(

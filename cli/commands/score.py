@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     from cli import CommandError
     from cxtext.analysis.frame import PRED_COLUMNS, prediction_columns
-    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_chunks
+    from cxtext.batch.chunks import IdCheck, UnusableInput, expand_inputs, read_batches
     from cxtext.batch.score import score_chunk
     from cxtext.io.formats import file_format
     from cxtext.io.records import RowError
@@ -96,7 +96,6 @@ def run(args: argparse.Namespace) -> int:
 
     reasons: Counter[str] = Counter()
     scored = 0
-    work = partial(score_chunk, columns=columns, batch_size=args.batch_size)
     check_id = IdCheck()
     header = [*columns, *prediction_columns(model.untrained_heads)]
     engine = engine_for(args, model)
@@ -105,20 +104,20 @@ def run(args: argparse.Namespace) -> int:
             RowWriter(args.out, header, integers=integers) as out,
             tqdm(total=rows, unit=" rows", disable=args.no_progress, file=sys.stderr, desc="scoring") as bar,
         ):
-            for label, chunk in engine.map(work, read_chunks(inputs, args.chunk_rows)):
-                good = []
-                for item in chunk:
-                    if not isinstance(item, RowError):
-                        number, record_id, cells = item
-                        item = check_id(label, number, record_id) or cells
-                    if isinstance(item, RowError):
-                        bar.write(str(item), file=sys.stderr)
-                        reasons[item.kind] += 1
-                    else:
-                        good.append(item)
-                out.write(good)
-                scored += len(good)
-                bar.update(len(chunk))
+            work = partial(score_chunk, columns=columns, batch_size=args.batch_size, renderer=out.renderer)
+            chunks = read_batches(inputs, args.chunk_rows, None, pieces=False)
+            for label, outcomes, rendered in engine.map(work, chunks):
+                keep = []  # per scored row: written unless its id repeats an earlier row's
+                for outcome in outcomes:
+                    if not isinstance(outcome, RowError):
+                        outcome = check_id(label, *outcome)
+                        keep.append(outcome is None)
+                    if isinstance(outcome, RowError):
+                        bar.write(str(outcome), file=sys.stderr)
+                        reasons[outcome.kind] += 1
+                out.write_rendered(rendered, keep)
+                scored += sum(keep)
+                bar.update(len(outcomes))
     except UnusableInput as exc:
         raise CommandError(str(exc)) from None
     finally:

@@ -68,13 +68,14 @@ def read_chunks(paths: Sequence[PathLike], size: int) -> Iterator[Chunk]:
 
 
 def read_batches(
-    paths: Sequence[PathLike], size: int, columns: set[str] | None
+    paths: Sequence[PathLike], size: int, columns: set[str] | None, *, pieces: bool = True
 ) -> Iterator[Chunk | ColumnBatch | ParquetPiece]:
-    """Like `read_chunks`, but CSV files come as Arrow batches of the given `columns` and Parquet files as
-    their row groups, read by the worker that converts them (see `cxtext.io.columns`); rows the column
-    reader leaves to the row reader come as chunks."""
+    """Like `read_chunks`, but CSV files come as Arrow batches of the given `columns` (None: all) and
+    Parquet files as their row groups, read by the worker that converts them, or with `pieces` False as
+    batches of `size` rows (see `cxtext.io.columns`); rows the column reader leaves to the row reader come
+    as chunks. Arrow batches cost the reading process a fraction of what rows do, and ship as buffers."""
     for path in paths:
-        batches = column_batches(path, columns, size, pieces=True)
+        batches = column_batches(path, columns, size, pieces=pieces)
         yield from _chunked(path, raw_rows(path) if batches is None else batches, size)
 
 

@@ -74,30 +74,35 @@ def integer_columns(path: PathLike) -> set[str]:
     return {field.name for field in pq.read_schema(path) if pa.types.is_integer(field.type)}
 
 
+def output_schema(columns: Sequence[str], integers: set[str] = frozenset()) -> pa.Schema:
+    """The typed schema of output rows: `TYPED_COLUMNS` (as integers when `integers` says the input stored
+    them so, e.g. a score) and text for every other column."""
+    types = {**TYPED_COLUMNS, **{name: pa.int64() for name in integers if name in TYPED_COLUMNS}}
+    return pa.schema([(name, types.get(name, pa.string())) for name in columns])
+
+
+def record_batch(rows: Sequence[Mapping[str, str]], schema: pa.Schema) -> pa.RecordBatch:
+    """Rows of text cells (what `record_to_row` and `prediction_cells` produce) as one typed batch: empty
+    cells are nulls and typed columns are converted from their canonical text, so the file is typed the
+    same whatever the input format."""
+    arrays = []
+    for field in schema:
+        cells = [row.get(field.name, "") for row in rows]
+        convert = _CONVERT.get(field.type)
+        values = [convert(cell) if cell != "" else None for cell in cells] if convert else cells
+        arrays.append(pa.array(values, type=field.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
 class ParquetWriter:
-    """Writes rows of text cells (what `record_to_row` and `prediction_cells` produce) as typed columns.
+    """Appends typed record batches (`record_batch`) to a zstd-compressed Parquet file."""
 
-    Empty cells are nulls; `TYPED_COLUMNS` (and `integers`, e.g. a score the input stored as integers)
-    are converted from their canonical text, so the file is typed the same whatever the input format.
-    """
+    def __init__(self, path: PathLike, schema: pa.Schema) -> None:
+        self._writer = pq.ParquetWriter(os.fspath(path), schema, compression="zstd")
 
-    def __init__(self, path: PathLike, columns: Sequence[str], integers: set[str] = frozenset()) -> None:
-        self.columns = list(columns)
-        types = {**TYPED_COLUMNS, **{name: pa.int64() for name in integers if name in TYPED_COLUMNS}}
-        self.schema = pa.schema([(name, types.get(name, pa.string())) for name in self.columns])
-        self._convert = {name: _CONVERT[types[name]] for name in self.columns if name in types}
-        self._writer = pq.ParquetWriter(os.fspath(path), self.schema, compression="zstd")
-
-    def write(self, rows: Sequence[Mapping[str, str]]) -> None:
-        if not rows:
-            return
-        arrays = []
-        for name, field in zip(self.columns, self.schema, strict=True):
-            cells = [row.get(name, "") for row in rows]
-            convert = self._convert.get(name)
-            values = [convert(cell) if cell != "" else None for cell in cells] if convert else cells
-            arrays.append(pa.array(values, type=field.type))
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows:
+            self._writer.write_table(pa.Table.from_batches([batch]))
 
     def close(self) -> None:
         self._writer.close()

@@ -3,6 +3,10 @@
 Rows go to `.partial-NAME` beside the destination, which is renamed into place only when every row is
 written: an interrupted or failed run leaves no file under the destination's name (and removes its
 partial file), so a reader never takes half an output for the whole.
+
+Rendering rows in the output format (`RowRenderer`) is apart from appending them (`RowWriter`): batch
+workers render their own chunks in parallel, and the one process that owns the file only appends, so it
+does not hold the workers back.
 """
 
 from __future__ import annotations
@@ -11,11 +15,16 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from itertools import accumulate, compress, pairwise
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from cxtext.io.formats import UNSUPPORTED, PathLike, file_format, open_binary
 from cxtext.schema import COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Data-contract columns whose empty cell means "no value" (null in JSON Lines); `text` is never empty.
 LABEL_COLUMNS = tuple(column for column in COLUMNS if column != "text")
@@ -37,43 +46,79 @@ def json_cells(row: Mapping[str, str]) -> dict[str, object]:
     return typed
 
 
+class RowRenderer:
+    """Rows of text cells in an output format: CSV and JSON Lines as one string per row, Parquet as one
+    typed record batch (`cxtext.io.parquet.record_batch`). Picklable, so a worker can render its chunk."""
+
+    def __init__(self, fmt: str, columns: Sequence[str], integers: set[str] = frozenset()) -> None:
+        self.format = fmt
+        self.columns = list(columns)
+        if fmt == "parquet":
+            from cxtext.io.parquet import output_schema
+
+            self.schema = output_schema(self.columns, integers)
+
+    def render(self, rows: Sequence[Mapping[str, str]]) -> list[str] | pa.RecordBatch:
+        """`rows` rendered, in order (a missing cell is empty)."""
+        if self.format == "parquet":
+            from cxtext.io.parquet import record_batch
+
+            return record_batch(rows, self.schema)
+        if self.format == "jsonl":
+            return [json.dumps(json_cells(row), ensure_ascii=False) + "\n" for row in rows]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")  # writerow returns the characters it wrote
+        ends = list(accumulate(writer.writerow([row.get(c, "") for c in self.columns]) for row in rows))
+        text = buffer.getvalue()
+        return [text[start:end] for start, end in pairwise([0, *ends])]
+
+
 class RowWriter:
-    """`with RowWriter(path, columns) as out: out.write(rows)`; `integers` are Parquet columns kept integral."""
+    """`with RowWriter(path, columns) as out: out.write(rows)`; `integers` are Parquet columns kept integral.
+
+    `write_rendered` appends rows that `renderer` (or a copy of it in a worker) has already rendered.
+    """
 
     def __init__(self, path: PathLike, columns: Sequence[str], *, integers: set[str] = frozenset()) -> None:
-        self.format = file_format(path)
-        if self.format is None:
+        fmt = file_format(path)
+        if fmt is None:
             raise ValueError(f"{path}: {UNSUPPORTED}")
+        self.format = fmt
         self.target = Path(path)
         self.partial = self.target.with_name(f".partial-{self.target.name}")  # same suffix, same format
         self.columns = list(columns)
-        self.integers = integers
+        self.renderer = RowRenderer(fmt, self.columns, integers)
         self.rows = 0
 
     def __enter__(self) -> RowWriter:
         if self.format == "parquet":
             from cxtext.io.parquet import ParquetWriter
 
-            self._parquet = ParquetWriter(self.partial, self.columns, self.integers)
+            self._parquet = ParquetWriter(self.partial, self.renderer.schema)
         else:
             raw = open_binary(self.partial, "wb")
             self._stream = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
             if self.format == "csv":
-                self._csv = csv.DictWriter(
-                    self._stream, fieldnames=self.columns, restval="", lineterminator="\n"
-                )
-                self._csv.writeheader()
+                csv.writer(self._stream, lineterminator="\n").writerow(self.columns)
         return self
 
     def write(self, rows: Sequence[Mapping[str, str]]) -> None:
         """Append rows (cells by column; a missing cell is empty)."""
+        self.write_rendered(self.renderer.render(rows))
+
+    def write_rendered(self, rendered: Any, keep: Sequence[bool] | None = None) -> None:
+        """Append rows as `renderer.render` gave them; with `keep`, only those whose flag is true."""
         if self.format == "parquet":
-            self._parquet.write(rows)
-        elif self.format == "csv":
-            self._csv.writerows(rows)
+            if keep is not None:
+                import pyarrow as pa
+
+                rendered = rendered.filter(pa.array(keep, pa.bool_()))
+            self._parquet.write(rendered)
+            self.rows += rendered.num_rows
         else:
-            self._stream.writelines(json.dumps(json_cells(row), ensure_ascii=False) + "\n" for row in rows)
-        self.rows += len(rows)
+            lines = rendered if keep is None else list(compress(rendered, keep))
+            self._stream.writelines(lines)
+            self.rows += len(lines)
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
