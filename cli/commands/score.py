@@ -7,8 +7,9 @@ into the input's label columns, so a given label is never overwritten and `cxtex
 labels from predictions. Label cells are written in the data contract's canonical form (as the loader
 reads them: `9.0` → `9`, drivers in taxonomy order, an empty `nps_category` next to a score filled from it).
 
-Rows are read in chunks and classified by `--workers` processes (or a Dask cluster with `--scheduler`);
-results are written in input order, so the output is the same bytes whatever runs it, and memory stays
+Rows are read in chunks (Arrow columns where pyarrow reads the file, else rows), then classified and
+rendered in the output format by `--workers` processes (or a Dask cluster with `--scheduler`); results are
+written in input order, so the output is the same bytes whatever runs it, and memory stays
 bounded by the chunk size. The output appears under its name only when complete. Bad rows are listed as
 `file:row: reason` on stderr and counted at the end, never dropped silently. Exit status: 0 every row
 scored, 1 some rows skipped (listed), 2 unusable input, model or cluster.
