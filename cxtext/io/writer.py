@@ -83,23 +83,20 @@ class RowWriter:
         fmt = file_format(path)
         if fmt is None:
             raise ValueError(f"{path}: {UNSUPPORTED}")
-        self.format = fmt
         self.target = Path(path)
         self.partial = self.target.with_name(f".partial-{self.target.name}")  # same suffix, same format
-        self.columns = list(columns)
-        self.renderer = RowRenderer(fmt, self.columns, integers)
-        self.rows = 0
+        self.renderer = RowRenderer(fmt, columns, integers)
 
     def __enter__(self) -> RowWriter:
-        if self.format == "parquet":
+        if self.renderer.format == "parquet":
             from cxtext.io.parquet import ParquetWriter
 
             self._parquet = ParquetWriter(self.partial, self.renderer.schema)
         else:
             raw = open_binary(self.partial, "wb")
             self._stream = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
-            if self.format == "csv":
-                csv.writer(self._stream, lineterminator="\n").writerow(self.columns)
+            if self.renderer.format == "csv":
+                csv.writer(self._stream, lineterminator="\n").writerow(self.renderer.columns)
         return self
 
     def write(self, rows: Sequence[Mapping[str, str]]) -> None:
@@ -108,23 +105,20 @@ class RowWriter:
 
     def write_rendered(self, rendered: Any, keep: Sequence[bool] | None = None) -> None:
         """Append rows as `renderer.render` gave them; with `keep`, only those whose flag is true."""
-        if self.format == "parquet":
+        if self.renderer.format == "parquet":
             if keep is not None:
                 import pyarrow as pa
 
                 rendered = rendered.filter(pa.array(keep, pa.bool_()))
             self._parquet.write(rendered)
-            self.rows += rendered.num_rows
         else:
-            lines = rendered if keep is None else list(compress(rendered, keep))
-            self._stream.writelines(lines)
-            self.rows += len(lines)
+            self._stream.writelines(rendered if keep is None else compress(rendered, keep))
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            if self.format == "parquet":
+            if self.renderer.format == "parquet":
                 self._parquet.close()
             else:
                 self._stream.close()
