@@ -271,7 +271,8 @@ class FeedbackModel:
                         self.source_copies_[name] = copies
                 if any(two_way):  # PolaritySoftmax computes in float32: convert once, not per fold
                     features = features.astype(np.float32)
-                with _bar(bars, name, len(rows), head.steps(len(rows))) as tick:
+                mixed = any(two_way) and not all(two_way)
+                with _bar(bars, name, len(rows), head.steps(len(rows), mixed)) as tick:
                     return name, head.fit(features, labels, two_way, tick, weight[list(rows)])
 
             jobs.append(fit)
@@ -279,7 +280,7 @@ class FeedbackModel:
         sentiment = [(i, r.sentiment) for i, r in enumerate(records) if r.sentiment]
         if sentiment:
             rows, labels = zip(*sentiment, strict=True)
-            classifier("sentiment", rows, labels, ClassifierHead(self.C_sentiment))
+            classifier("sentiment", rows, labels, ClassifierHead(self.C_sentiment, noisy_poles=True))
         nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
         if nps:
             rows, labels = zip(*nps, strict=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +12,17 @@ import pytest
 import scipy.sparse as sp
 
 from cli import main
+from cxtext.features import TokenFeaturizer
+from cxtext.heads import NOISY_POLE, ClassifierHead
 from cxtext.io.records import load_records
 from cxtext.model import FeedbackModel, TrainingDataError
 from cxtext.polarity_softmax import PolaritySoftmax
 from cxtext.schema import Record
+from cxtext.tokens import tokenize
 from tests.conftest import shared_file
 from training.evaluate import evaluate
 from training.sources import SOURCES, SemanticsError, sidecar_semantics, with_label_coverage
+from training.train import corpus_files
 
 HEADER = ["id", "text", "sentiment", "drivers", "driver_sentiment"]
 
@@ -124,6 +129,42 @@ def test_two_way_labels_move_only_the_two_poles() -> None:
     assert model.converged_
     assert abs(w[classes.index("neutral")]) < 1e-6 and abs(w[classes.index("mixed")]) < 1e-6
     assert w[classes.index("positive")] > 0 > w[classes.index("negative")]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_contradicted_two_way_rows_weigh_less(seed: int) -> None:
+    """SnappFood comments, one in ten with its label flipped, beside Persian corpus rows with full labels:
+    models fitted without them contradict the flipped ones, so the head down-weighs them and believes their
+    labels less than a head that takes every row at its word, while it keeps the others."""
+    snappfood = with_label_coverage(load_records([shared_file("fa/snappfood_train.csv")]).records)
+    rng = np.random.default_rng(seed)
+    snappfood = [snappfood[i] for i in rng.choice(len(snappfood), 1500, replace=False)]
+    corpus = [r for r in load_records(corpus_files()).records if r.lang == "fa" and r.sentiment]
+    flip = {"positive": "negative", "negative": "positive"}
+    flipped = np.arange(len(snappfood)) % 10 == 0
+    records = [
+        replace(r, sentiment=flip[r.sentiment]) if bad else r
+        for r, bad in zip(snappfood, flipped, strict=True)
+    ] + corpus
+    assert all(r.two_way for r in records[: len(snappfood)]) and not any(r.two_way for r in corpus)
+    X = TokenFeaturizer().fit_transform([tokenize(r.text, "fa") for r in records])
+    labels = np.array([r.sentiment for r in records])
+    two_way = np.array([r.two_way for r in records])
+
+    def belief(noisy_poles: bool) -> tuple[float, float]:
+        """Mean P(own label | positive or negative) the fitted head gives the flipped and the kept rows."""
+        head = ClassifierHead(1.0, noisy_poles=noisy_poles).fit(X, labels, two_way)
+        p = head.predict_proba(X[: len(snappfood)])
+        negative, positive = (head.classes_.index(pole) for pole in ("negative", "positive"))
+        mine = np.where(labels[: len(snappfood)] == "positive", p[:, positive], p[:, negative])
+        own = mine / (p[:, positive] + p[:, negative])
+        return float(own[flipped].mean()), float(own[~flipped].mean())
+
+    noisy = ClassifierHead(1.0)._own_pole(X, labels)[: len(snappfood)] < NOISY_POLE
+    assert noisy.sum() >= 10 and flipped[noisy].mean() > 0.5  # mostly flipped rows (one in ten is)
+    (flipped_plain, kept_plain), (flipped_clean, kept_clean) = belief(False), belief(True)
+    assert flipped_clean < flipped_plain - 0.03
+    assert kept_clean > kept_plain - 0.01
 
 
 def test_polarity_accuracy_is_reported_beside_accuracy(small_model) -> None:
