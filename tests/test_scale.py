@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import platform
 from pathlib import Path
 
 import pyarrow as pa
@@ -171,3 +172,20 @@ def test_an_interrupted_run_leaves_no_output(
     out = tmp_path / "scored.parquet"
     assert score(tiny_model_dir, shared_slice, out, "--workers", "1") == 130
     assert len(calls) == 2 and not out.exists() and not list(tmp_path.glob(".partial-*"))
+
+
+def test_cluster_workers_keep_freed_memory_for_batch_work(
+    shared_slice: Path, tiny_model_dir: Path, cluster: str, tmp_path: Path
+) -> None:
+    """The engine registers its allocator plugin on every worker (Dask's nanny pins glibc's thresholds at
+    values that made scoring 10 % slower), and this process tunes its own allocator the same way."""
+    from distributed import Client
+
+    from cxtext.batch.allocator import keep_freed_memory
+    from cxtext.batch.cluster import KeepFreedMemory
+
+    assert score(tiny_model_dir, shared_slice, tmp_path / "out.csv", "--scheduler", cluster) == 1
+    with Client(cluster, set_as_default=False) as client:
+        plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
+    assert len(plugins) == 2 and all(KeepFreedMemory.name in names for names in plugins.values())
+    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")

@@ -31,10 +31,12 @@ def add_engine_arguments(parser: argparse.ArgumentParser, chunk_rows: int) -> No
 def engine_for(args: argparse.Namespace, model: Any):
     """The engine the options ask for; an unreachable scheduler or a bad count is a CommandError."""
     from cli import CommandError
+    from cxtext.batch.allocator import keep_freed_memory
     from cxtext.batch.engine import EngineError, open_engine
 
     if (args.workers is not None and args.workers < 1) or args.chunk_rows < 1:
         raise CommandError("--workers and --chunk-rows must be at least 1")
+    keep_freed_memory()  # this process reads, writes and (with one worker) scores chunk after chunk
     try:
         return open_engine(model, workers=args.workers, scheduler=args.scheduler)
     except EngineError as exc:

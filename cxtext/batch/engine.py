@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
+from cxtext.batch.allocator import keep_freed_memory
+
 WorkerFn = Callable[[Any, Any], Any]
 
 SCHEDULER_ENV = "CXTEXT_DASK_SCHEDULER"
@@ -56,6 +58,7 @@ _MODEL: Any = None  # the model of a local worker process, set once when it star
 def _start_worker(model: Any) -> None:
     global _MODEL
     _MODEL = model
+    keep_freed_memory()  # a pool worker does nothing but batch work
 
 
 def _call(fn: WorkerFn, chunk: Any) -> Any:
