@@ -172,6 +172,8 @@ class ClassifierHead(_LazyEstimators):
         rows = np.flatnonzero(np.isin(labels, self.poles))
         positive = labels[rows] == self.poles[1]
         own = np.ones(len(labels))
+        if min(np.count_nonzero(positive), np.count_nonzero(~positive)) < 3:
+            return own  # too few of a pole to hold any out: every row is taken at its word
         for train, test in StratifiedKFold(3, shuffle=True, random_state=self.random_state).split(
             rows, positive
         ):

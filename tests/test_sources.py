@@ -200,3 +200,14 @@ def test_an_absent_feature_weighs_nothing_and_the_column_order_changes_nothing()
     # float32 products: the two solver runs agree to about 1e-4, a wrong column order by the weights themselves
     np.testing.assert_allclose(shuffled.coef_, model.coef_[:, perm], atol=1e-3)
     np.testing.assert_allclose(shuffled.intercept_, model.intercept_, atol=1e-3)
+
+
+def test_pole_check_takes_rows_at_their_word_when_a_pole_is_too_rare() -> None:
+    """Two-way positives beside full labels with one negative: a fold holding it out would train on a single
+    pole, so the check is skipped, no row is down-weighted, and fitting does not fail."""
+    texts = ["great food", "lovely staff", "fast delivery", "nice price", "ok I guess", "it arrived"] * 4
+    labels = ["positive"] * 16 + ["neutral"] * 7 + ["negative"]
+    two_way = np.array([True] * 16 + [False] * 8)
+    X = TokenFeaturizer(min_df=1).fit_transform([tokenize(t, "en") for t in texts]).astype(np.float32)
+    head = ClassifierHead(1.0, noisy_poles=True).fit(X, labels, two_way)
+    assert head.n_noisy_ == 0 and set(head.classes_) == {"positive", "neutral", "negative"}
