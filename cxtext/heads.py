@@ -129,14 +129,15 @@ class ClassifierHead(_LazyEstimators):
         sample_weight: Sequence[float] | None = None,
     ) -> ClassifierHead:
         """`polarity_only[i]` marks a two-way label (see `PolaritySoftmax`); without any, plain logistic.
-        `tick` is called after each of the (1 + folds) fits, for progress bars. `sample_weight` weighs each
+        `tick` is called after the polarity check and each fit (`steps`), for progress bars. `sample_weight` weighs each
         text's loss (training on top of the default corpus weighs the user's rows up)."""
         tick = tick or _no_tick
         labels = np.asarray(y)
         two_way = np.zeros(len(labels), bool) if polarity_only is None else np.asarray(polarity_only, bool)
         weight = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        mixed = bool(two_way.any()) and not bool(two_way.all())  # two-way and full labels
         self.n_noisy_ = 0  # two-way rows down-weighted as contradicted
-        if self.noisy_poles and two_way.any() and not two_way.all():
+        if self.noisy_poles and mixed:
             noisy = two_way & (self._own_pole(X, labels) < NOISY_POLE)
             weight = np.where(noisy, weight * NOISY_WEIGHT, weight)
             self.n_noisy_ = int(noisy.sum())
@@ -155,7 +156,7 @@ class ClassifierHead(_LazyEstimators):
             for train, test in list(splits)[: self._calibration_fits(len(labels), folds)]:
                 fold = self._fit_one(X[train], labels[train], two_way[train], weight[train], self.estimator_)
                 # with two-way labels mixed in, the temperature is fitted on the full labels only
-                kept = test[~two_way[test]] if two_way.any() and not two_way.all() else test
+                kept = test[~two_way[test]] if mixed else test
                 scores.append(_as_class_scores(fold.decision_function(X[kept])))
                 truth.append(labels[kept])
                 tick()
