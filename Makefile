@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup model serve test lint
 
-$(STAMP): pyproject.toml
+# setup.py compiles some cxtext modules (Cython): editing one of them reinstalls, so no stale build runs
+COMPILED := $(shell sed -n 's/^ *"\(cxtext\/[a-z_/]*\.py\)",$$/\1/p' setup.py)
+
+$(STAMP): pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
