@@ -7,21 +7,20 @@ pass. Heads that have no training labels are not guessed: they are listed in `un
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import wraps
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from tqdm import tqdm
 
 from cxtext import churn as churn_rules
+from cxtext.collector import collector_paused
 from cxtext.explain import evidence
 from cxtext.features import BLOCKS, TokenFeaturizer
 from cxtext.heads import ClassifierHead, DriverSentimentHead, MultiLabelHead
@@ -40,8 +39,6 @@ SOURCE_ADAPTED = ("sentiment", "nps_category")  # heads whose label conventions 
 
 CHAR_BLOCK = BLOCKS["c"]  # character n-grams get no per-source copy (see `SourceFeatures`)
 Progress = Callable[[str], None]
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 
 class Prediction(NamedTuple):
@@ -98,29 +95,6 @@ def _require_two_classes(head: str, labels: Sequence[str]) -> None:
             f"{head}: all {len(labels)} labelled texts are {next(iter(classes))!r}; a head needs at least two "
             f"classes (label texts of another class, or leave the {head} column empty)"
         )
-
-
-def _collector_paused(method: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run `method` with the cyclic garbage collector held off, resumed afterwards if it was on.
-
-    Classifying allocates dozens of containers per text and frees or returns all of them without
-    reference cycles, so a collection meanwhile finds nothing; yet 500-text batches set off a full
-    collection about every other batch, ~100 ms each in a process holding scikit-learn and hazm's
-    word lists: a quarter of the time. Reference counting frees everything as before. The switch is
-    process-wide: overlapping calls in threads resume it when the first one ends, which only costs time.
-    """
-
-    @wraps(method)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return method(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
 
 
 @dataclass
@@ -466,7 +440,7 @@ class FeedbackModel:
             return proba[head][:, model.classes_.index(label)]
         return np.zeros(n)
 
-    @_collector_paused
+    @collector_paused
     def predict_proba(
         self,
         texts: Sequence[str],
@@ -505,7 +479,7 @@ class FeedbackModel:
             for c in self.classify(texts, langs, explain=False)
         ]
 
-    @_collector_paused
+    @collector_paused
     def predictions(
         self,
         texts: Sequence[str],
@@ -547,7 +521,7 @@ class FeedbackModel:
             for i in range(n)
         ]
 
-    @_collector_paused
+    @collector_paused
     def classify(
         self,
         texts: Sequence[str],

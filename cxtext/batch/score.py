@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cxtext.analysis.columns import row_items
 from cxtext.analysis.frame import prediction_cells
 from cxtext.batch.chunks import Chunk
+from cxtext.collector import collector_paused
 from cxtext.io.columns import ColumnBatch
 from cxtext.io.records import Record, RowError, parse_row
 from cxtext.io.writer import RowRenderer
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 Scored = tuple[int, str | None] | RowError
 
 
+@collector_paused
 def score_chunk(
     model: FeedbackModel,
     chunk: Chunk | ColumnBatch,
