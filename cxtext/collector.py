@@ -19,8 +19,8 @@ def collector_paused(method: Callable[_P, _R]) -> Callable[_P, _R]:
     collection about every other batch, ~100 ms each in a process holding scikit-learn and hazm's
     word lists: a quarter of the time. Scoring a file (`cxtext.batch.score`) pauses it for the whole chunk,
     rows read and rendered included: with the tokenizer's caches warm, collections there still took 4 % of
-    the time. Reference counting frees everything as before. The switch is
-    process-wide: overlapping calls in threads resume it when the first one ends, which only costs time.
+    the time. Reference counting frees everything as before. The switch is process-wide: overlapping
+    calls in threads resume it when the first one ends, which only costs time.
     """
 
     @wraps(method)

@@ -165,9 +165,9 @@ class TokenFeaturizer:
     def _raw_counts(self, docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
         """Feature counts of `docs` under the current vocabulary (before TF-IDF weighting).
 
-        scipy sums the duplicate (document, feature) cells row by row, which is cheaper than the global sort
-        `_counts` makes for attribution (measured: 5 % of scoring time). Shares are halves, so float32 sums
-        are exact and the rows equal those of `_counts`.
+        scipy sums the duplicate (document, feature) cells row by row: 16 µs a text where the global sort
+        `_counts` makes for attribution took 26. Shares are halves, so float32 sums are exact and the rows
+        equal those of `_counts`.
         """
         doc, _, feat, share, _ = self._occurrences(docs)
         counts = sp.csr_matrix((share, (doc, feat)), shape=(len(docs), self.n_features))

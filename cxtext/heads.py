@@ -129,8 +129,8 @@ class ClassifierHead(_LazyEstimators):
         sample_weight: Sequence[float] | None = None,
     ) -> ClassifierHead:
         """`polarity_only[i]` marks a two-way label (see `PolaritySoftmax`); without any, plain logistic.
-        `tick` is called after the polarity check and each fit (`steps`), for progress bars. `sample_weight` weighs each
-        text's loss (training on top of the default corpus weighs the user's rows up)."""
+        `tick` is called after the polarity check and each fit (`steps`), for progress bars. `sample_weight`
+        weighs each text's loss (training on top of the default corpus weighs the user's rows up)."""
         tick = tick or _no_tick
         labels = np.asarray(y)
         two_way = np.zeros(len(labels), bool) if polarity_only is None else np.asarray(polarity_only, bool)

@@ -14,9 +14,9 @@ from tests.conftest import every_nth, shared_file
 ROOT = Path(__file__).resolve().parents[1]
 
 # Run in a fresh interpreter: classify stdin's texts with the model in argv[2] and print which of the listed
-# modules are compiled and the full results. With argv[1] == "interpreted", cxtext's modules are
-# modules are imported from their .py files even where a compiled one sits beside them (a source-only path
-# hook on the cxtext package's folders).
+# modules are compiled and the full results. With argv[1] == "interpreted", cxtext's modules are imported
+# from their .py files even where a compiled one sits beside them (a source-only path hook on the cxtext
+# package's folders).
 _CLASSIFY = """
 import json, sys
 from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader

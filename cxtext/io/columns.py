@@ -181,7 +181,7 @@ def _csv_batches(
 def _own_buffers(batch: pa.RecordBatch) -> pa.RecordBatch:
     """A slice of a record batch copied into buffers of its own. pyarrow pickles a slice with its parent's
     whole buffers: a 2,048-row slice of an 8 MB CSV block shipped all 8 MB to a worker (measured: 419 MB
-    pickled for 100,000 rows, 24 MB copied), which cost the reading process more than the parsing."""
+    pickled for 100,000 rows, 25 MB copied), piped and unpickled for nothing."""
     return pa.RecordBatch.from_arrays(
         [pa.concat_arrays([column]) for column in batch.columns], schema=batch.schema
     )
