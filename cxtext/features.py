@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise, repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -175,8 +175,8 @@ class TokenFeaturizer:
         return counts
 
     def _new_caches(self) -> None:
-        self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str]] = {}
-        self._bigram_cache: dict[tuple[str, str], int] = {}
+        self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str, int]] = {}
+        self._bigram_cache: dict[int, int] = {}
 
     def __getstate__(self) -> dict:
         """The word caches are rebuilt on demand and must not bloat the saved artifact; an empty token
@@ -200,12 +200,15 @@ class TokenFeaturizer:
             names[i] = s
         return names
 
-    def _token_entry(self, key: tuple[str, bool]) -> tuple[np.ndarray, str]:
-        """A token's own feature indices (word, character n-grams) and its word form, cached per key.
+    def _token_entry(self, key: tuple[str, bool]) -> tuple[np.ndarray, str, int]:
+        """A token's own feature indices (word, character n-grams), its word form and its cache id, cached
+        per key. The id (-1 once the cache is full) names the form in `_bigram_cache`'s integer keys.
 
         The indices are sorted: a batch's occurrences are then runs of sorted keys, which the stable sort
         in `_counts` merges a third faster than the same keys in string order.
         """
+        if (entry := self._token_cache.get(key)) is not None:  # a new word met twice in one batch
+            return entry  # (a second id for it would be the next word's id too)
         norm, negated = key
         low, high = self.char_ngram_range
         vocab = self.vocabulary_
@@ -214,16 +217,39 @@ class TokenFeaturizer:
                 (vocab[s] for s in _token_strings(norm, negated, low, high) if s in vocab), dtype=np.int32
             )
         )
-        entry = (indices, _form(norm, negated))
-        if len(self._token_cache) < _CACHE_LIMIT:
+        cached = len(self._token_cache) < _CACHE_LIMIT
+        entry = (indices, _form(norm, negated), len(self._token_cache) if cached else -1)
+        if cached:
             self._token_cache[key] = entry
         return entry
 
-    def _bigram_id(self, pair: tuple[str, str]) -> int:
-        """The vocabulary index of the bigram of two word forms (-1 if unknown), cached per pair."""
-        index = self.vocabulary_.get(_bigram(*pair), -1)
-        if len(self._bigram_cache) < _CACHE_LIMIT:
-            self._bigram_cache[pair] = index
+    def _bigram_ids(self, forms: Sequence[str], ids: np.ndarray, doc_ends: np.ndarray) -> np.ndarray:
+        """Per token occurrence, the vocabulary index of the bigram it starts with the next token of its
+        text: -1 for the last token of a text and for a bigram out of vocabulary.
+
+        A pair is looked up as one integer, its two forms' cache ids side by side, in one pass over the
+        batch; only pairs not seen before build their feature string. A key with an uncached form (id -1)
+        is negative and never stored, so it cannot stand for another pair.
+        """
+        bigram = np.full(ids.size, -1, dtype=np.int32)
+        inner = np.ones(max(ids.size - 1, 0), dtype=bool)  # token k and k + 1 are in the same text
+        inner[doc_ends[(doc_ends > 0) & (doc_ends < ids.size)] - 1] = False
+        left = np.flatnonzero(inner)
+        keys = ((ids[left] << 32) | ids[left + 1]).tolist()
+        found = list(map(self._bigram_cache.get, keys))
+        if None in found:
+            found = [
+                self._bigram_id(forms[k], forms[k + 1], key) if j is None else j
+                for k, key, j in zip(left.tolist(), keys, found, strict=True)
+            ]
+        bigram[left] = found
+        return bigram
+
+    def _bigram_id(self, left_form: str, right_form: str, key: int) -> int:
+        """The vocabulary index of a bigram (-1 if unknown), cached under its integer key."""
+        index = self.vocabulary_.get(_bigram(left_form, right_form), -1)
+        if key >= 0 and len(self._bigram_cache) < _CACHE_LIMIT:
+            self._bigram_cache[key] = index
         return index
 
     # -- transform --------------------------------------------------------------------------------------
@@ -231,47 +257,36 @@ class TokenFeaturizer:
         """Every feature occurrence in the batch as parallel arrays (doc, token, feature, share).
 
         `token` is the global index of the owning token occurrence (documents laid end to end). A feature
-        owned by several tokens is split evenly, so shares always add up to the feature's count. Per text
-        only cached token entries and vocabulary lookups run in Python; owners are laid out with numpy.
+        owned by several tokens is split evenly, so shares always add up to the feature's count. Token
+        entries and bigrams are looked up for the whole batch at once, only lexicon matching runs per
+        text; owners are laid out with numpy.
         """
-        token_cache, bigram_cache, vocab_get = self._token_cache, self._bigram_cache, self.vocabulary_.get
-        chunks: list[np.ndarray] = []
-        bigram_ids: list[int] = []  # per token: the bigram it starts, -1 for none or out of vocabulary
+        doc_lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        doc_ends = np.cumsum(doc_lengths)
+        keys = list(map(_TOKEN_KEY, chain.from_iterable(docs)))
+        entries = list(map(self._token_cache.get, keys))
+        if None in entries:
+            entries = [entry or self._token_entry(key) for key, entry in zip(keys, entries, strict=True)]
+        indices, forms, ids = zip(*entries, strict=True) if entries else ((), (), ())
+        bigram = self._bigram_ids(forms, np.asarray(ids, dtype=np.int64), doc_ends)
+        vocab_get = self.vocabulary_.get
         single_ids: list[int] = []
         single_owners: list[int] = []  # positions within their text
         single_counts: list[int] = []  # per text
-        for tokens in docs:
-            before = len(single_ids)
-            if tokens:
-                keys = list(map(_TOKEN_KEY, tokens))
-                entries = list(map(token_cache.get, keys))
-                if None in entries:
-                    entries = [
-                        entry or self._token_entry(key) for key, entry in zip(keys, entries, strict=True)
-                    ]
-                indices, forms = zip(*entries, strict=True)
-                chunks += indices
-                pairs = list(pairwise(forms))
-                bigrams = list(map(bigram_cache.get, pairs))
-                if None in bigrams:
-                    bigrams = [
-                        self._bigram_id(p) if j is None else j for p, j in zip(pairs, bigrams, strict=True)
-                    ]
-                bigram_ids += bigrams
-                bigram_ids.append(-1)
-                singles, owners = self._lexicon_features(tokens, forms)
-                single_ids += map(vocab_get, singles, repeat(-1))
-                single_owners += owners
-            single_counts.append(len(single_ids) - before)
-        doc_lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        start = 0
+        for tokens, end in zip(docs, doc_ends.tolist(), strict=True):
+            singles, owners = self._lexicon_features(tokens, forms[start:end])
+            single_ids += map(vocab_get, singles, repeat(-1))
+            single_owners += owners
+            single_counts.append(len(singles))
+            start = end
         token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
-        sizes = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
-        unigram_feats = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
-        unigram_owners = np.repeat(np.arange(len(chunks), dtype=np.int64), sizes)
-        bigram = np.asarray(bigram_ids, dtype=np.int32)
+        sizes = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
+        unigram_feats = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+        unigram_owners = np.repeat(np.arange(len(indices), dtype=np.int64), sizes)
         left = np.flatnonzero(bigram >= 0)
         single = np.asarray(single_ids, dtype=np.int32)
-        doc_starts = np.cumsum(doc_lengths) - doc_lengths
+        doc_starts = doc_ends - doc_lengths
         single_owner = np.asarray(single_owners, dtype=np.int64) + np.repeat(doc_starts, single_counts)
         known = single >= 0
         feat = np.concatenate([unigram_feats, bigram[left], bigram[left], single[known]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 
 import numpy as np
@@ -43,6 +44,22 @@ def test_one_pass_fit_transform_gives_the_rows_of_fit_then_transform(
     np.testing.assert_array_equal(X.data, again.data)
     unseen = [tokenize("the waiter was rude but the pizza was great"), tokenize("پیک خیلی دیر رسید")]
     assert featurizer.transform(unseen).nnz > 0
+
+
+def test_cached_words_and_word_pairs_give_the_rows_computed_from_strings(
+    docs: list[list[Token]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches look words up once per new word and word pairs under the two words' cache ids; with no
+    cache at all every feature comes from its string. A new word twice in one batch must not take two
+    ids, one of them the next new word's: later batches then read one word's pairs as the other's (that
+    made «عالی بود» appear in a text without «عالی»)."""
+    featurizer = TokenFeaturizer(max_features=50_000).fit(docs[:3000])
+    monkeypatch.setattr(features, "TRANSFORM_CHUNK", 500)  # later batches meet the first ones' cache
+    cached = pickle.loads(pickle.dumps(featurizer)).transform(docs)
+    monkeypatch.setattr(features, "_CACHE_LIMIT", 0)
+    uncached = pickle.loads(pickle.dumps(featurizer)).transform(docs)
+    assert (cached != uncached).nnz == 0
+    np.testing.assert_array_equal(cached.indices, uncached.indices)
 
 
 def test_the_vocabulary_keeps_the_most_frequent_features_seen_in_min_df_texts(
