@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -70,6 +70,22 @@ class _AdmitAll(dict[str, int]):
         return self[key]
 
 
+class _NearWords(dict[str, int]):
+    """word form → vocabulary index (-1: unknown) of the feature "that word near a term of this driver",
+    filled as words are met: the string is built once per word, not once per occurrence."""
+
+    def __init__(self, vocabulary: dict[str, int], driver: str) -> None:
+        super().__init__()
+        self._vocabulary = vocabulary
+        self._prefix = f"D|{driver}|"
+
+    def __missing__(self, form: str) -> int:
+        index = self._vocabulary.get(self._prefix + form, -1)
+        if len(self) < _CACHE_LIMIT:
+            self[form] = index
+        return index
+
+
 class TokenFeaturizer:
     """Sparse TF-IDF features over tokenised documents, with exact token attribution.
 
@@ -99,32 +115,39 @@ class TokenFeaturizer:
         self.lexicon = lexicon
 
     # -- vocabulary -------------------------------------------------------------------------------------
-    def _lexicon_features(self, tokens: Sequence[Token], forms: Sequence[str]) -> tuple[list[str], list[int]]:
-        """Features of lexicon hits and of the words near them, with the position of the token owning each.
+    def _lexicon_features(self, tokens: Sequence[Token], forms: Sequence[str]) -> tuple[list[int], list[int]]:
+        """Vocabulary indices (-1: unknown) of the features of lexicon hits and of the words near them, with
+        the position of the token owning each.
 
         Bigrams (token k and k + 1 own bigram k) are the only other features that need neighbours. A
         lexicon hit ("L|price") belongs to the token it starts at, so the hand-written prior is explained
-        like any other feature. `forms` are the tokens' word forms (`_form`).
+        like any other feature. `forms` are the tokens' word forms (`_form`); a word near a driver term is
+        looked up in that driver's cache, not spelt out as a string each time.
         """
-        singles: list[str] = []
+        ids: list[int] = []
         owners: list[int] = []
         if not self.lexicon:
-            return singles, owners
+            return ids, owners
+        vocab_get = self.vocabulary_.get
         polarity = [(hit.token, _polarity(hit)) for hit in lexicon_hits(tokens, "sentiment")]
         for token, tag in polarity:
-            singles.append(f"S|{tag}")
+            ids.append(vocab_get(f"S|{tag}", -1))
             owners.append(token)
         for hit in driver_hits(tokens):
-            singles.append(f"L|{hit.driver}")
+            ids.append(vocab_get(f"L|{hit.driver}", -1))
             owners.append(hit.token)
             # words and polar terms near a driver term, tagged with the driver: what is said *about* it
             low, high = max(0, hit.token - WINDOW), min(len(tokens), hit.token + WINDOW + 1)
-            singles += [f"D|{hit.driver}|{form}" for form in forms[low:high]]
+            near = self._near_cache.get(hit.driver)
+            if near is None:
+                near = self._near_cache[hit.driver] = _NearWords(self.vocabulary_, hit.driver)
+            ids += map(near.__getitem__, forms[low:high])
             owners += range(low, high)
-            near = [(i, tag) for i, tag in polarity if low <= i < high]
-            singles += [f"D|{hit.driver}|S|{tag}" for _, tag in near]
-            owners += [i for i, _ in near]
-        return singles, owners
+            for i, tag in polarity:
+                if low <= i < high:
+                    ids.append(vocab_get(f"D|{hit.driver}|S|{tag}", -1))
+                    owners.append(i)
+        return ids, owners
 
     def fit(self, docs: Iterable[Sequence[Token]]) -> TokenFeaturizer:
         self.fit_transform(list(docs))
@@ -177,6 +200,7 @@ class TokenFeaturizer:
     def _new_caches(self) -> None:
         self._token_cache: dict[tuple[str, bool], tuple[np.ndarray, str, int]] = {}
         self._bigram_cache: dict[int, int] = {}
+        self._near_cache: dict[str, _NearWords] = {}
 
     def __getstate__(self) -> dict:
         """The word caches are rebuilt on demand and must not bloat the saved artifact; an empty token
@@ -184,6 +208,7 @@ class TokenFeaturizer:
         state = self.__dict__.copy()
         state["_token_cache"] = {}
         state.pop("_bigram_cache", None)
+        state.pop("_near_cache", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -269,16 +294,15 @@ class TokenFeaturizer:
             entries = [entry or self._token_entry(key) for key, entry in zip(keys, entries, strict=True)]
         indices, forms, ids = zip(*entries, strict=True) if entries else ((), (), ())
         bigram = self._bigram_ids(forms, np.asarray(ids, dtype=np.int64), doc_ends)
-        vocab_get = self.vocabulary_.get
         single_ids: list[int] = []
         single_owners: list[int] = []  # positions within their text
         single_counts: list[int] = []  # per text
         start = 0
         for tokens, end in zip(docs, doc_ends.tolist(), strict=True):
-            singles, owners = self._lexicon_features(tokens, forms[start:end])
-            single_ids += map(vocab_get, singles, repeat(-1))
+            ids, owners = self._lexicon_features(tokens, forms[start:end])
+            single_ids += ids
             single_owners += owners
-            single_counts.append(len(singles))
+            single_counts.append(len(ids))
             start = end
         token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
         sizes = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
