@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup model serve test lint
 
-# setup.py compiles some cxtext modules (Cython): editing one of them reinstalls, so no stale build runs
-COMPILED := $(shell sed -n 's/^ *"\(cxtext\/[a-z_/]*\.py\)",$$/\1/p' setup.py)
+# setup.py compiles the cxtext modules listed in compiled.txt (Cython): editing one of them reinstalls, so no
+# stale build runs
+COMPILED := $(shell grep -v '^\#' compiled.txt)
 
-$(STAMP): pyproject.toml setup.py $(COMPILED)
+$(STAMP): pyproject.toml setup.py compiled.txt $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -13,44 +13,15 @@ Cython would otherwise reject e.g. a frozenset where a hint says `set`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import setup
 
-# the hot path of `classify` / `score`, and nothing else (each module costs about 5 s of build time)
 COMPILED = [
-    "cxtext/features.py",
-    "cxtext/lexicon.py",
-    "cxtext/tokens.py",
-    "cxtext/language.py",
-    "cxtext/normalize.py",
-    "cxtext/model.py",
-    "cxtext/heads.py",
-    "cxtext/explain.py",
-    "cxtext/churn.py",
-    "cxtext/polarity_softmax.py",
-    "cxtext/source_features.py",
-    "cxtext/uncertainty.py",
-    "cxtext/schema.py",
-    "cxtext/scores.py",
-    "cxtext/taxonomy.py",
-    "cxtext/text/affixes.py",
-    "cxtext/text/common.py",
-    "cxtext/text/english.py",
-    "cxtext/text/english_rules.py",
-    "cxtext/text/hazm_lexicon.py",
-    "cxtext/text/negation.py",
-    "cxtext/text/persian.py",
-    "cxtext/text/persian_verbs.py",
-    "cxtext/text/pii.py",
-    "cxtext/io/columns.py",
-    "cxtext/io/formats.py",
-    "cxtext/io/parquet.py",
-    "cxtext/io/records.py",
-    "cxtext/io/writer.py",
-    "cxtext/analysis/columns.py",
-    "cxtext/analysis/frame.py",
-    "cxtext/batch/score.py",
+    line
+    for line in (Path(__file__).resolve().parent / "compiled.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
 ]
 
 setup(
