@@ -299,10 +299,10 @@ class TokenFeaturizer:
         single_counts: list[int] = []  # per text
         start = 0
         for tokens, end in zip(docs, doc_ends.tolist(), strict=True):
-            ids, owners = self._lexicon_features(tokens, forms[start:end])
-            single_ids += ids
+            lexicon_ids, owners = self._lexicon_features(tokens, forms[start:end])
+            single_ids += lexicon_ids
             single_owners += owners
-            single_counts.append(len(ids))
+            single_counts.append(len(lexicon_ids))
             start = end
         token_doc = np.repeat(np.arange(len(docs), dtype=np.int64), doc_lengths)
         sizes = np.fromiter(map(len, indices), dtype=np.int64, count=len(indices))
