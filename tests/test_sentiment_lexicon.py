@@ -160,6 +160,14 @@ def test_let_down_idioms_are_negative_in_every_form_customers_type() -> None:
     assert score("could have been a lot better", "en") < 0
 
 
+def test_low_quality_after_ba_and_decline_against_before_are_complaints() -> None:
+    # «با کیفیت*» is praise, and the longest term at «با» would swallow the complaint «با کیفیت پایین»
+    assert score("تابلو براق بود ولی با کیفیت پایین و عکس بد", "fa") < 0 < score("یه تابلوی با کیفیت", "fa")
+    assert score("کیفیت ساخت بسیار پائین", "fa") < 0  # the older «ئ» spelling of «پایین»
+    assert score("قبلا خیلی بهتر بود", "fa") < 0
+    assert score("اندازه کیک نسبت به دفعه قبل کوچیکتر شده", "fa") < 0
+
+
 def test_finglish_terms_and_negation() -> None:
     assert score("kheili khoshmaze bood, damet garm", "fa-Latn") > 1
     assert ("razi", "positive", True) in hits("aslan razi nistam", "fa-Latn")
