@@ -15,15 +15,21 @@ from tests.conftest import FAST_MODEL, every_nth, shared_file
 from training.evaluate import evaluate
 from training.sources import with_label_coverage
 
-# three sources whose sentiment labels mean different things: editorial neutral, the buyer's verdict
-# as a two-way label, tweets with a neutral class of questions
+# sources whose sentiment labels mean different things: editorial neutral, the buyer's verdict as a two-way
+# label, tweets with a neutral class of questions; tweets and restaurant reviews also name drivers their own way
 SLICES = {
     "fa/deepsentipers_train.csv": 10,
     "fa/digikala_recommend_train.csv": 15,
     "en/airline_tweets_train.csv": 20,
+    "en/semeval14_restaurants_train.csv": 10,
 }
-SLICES_SOURCES = ("deepsentipers", "digikala_recommend", "airline_tweets")
-DEV = ["fa/deepsentipers_dev.csv", "fa/digikala_recommend_dev.csv", "en/airline_tweets_dev.csv"]
+SLICES_SOURCES = ("deepsentipers", "digikala_recommend", "airline_tweets", "semeval14_restaurants")
+DEV = [
+    "fa/deepsentipers_dev.csv",
+    "fa/digikala_recommend_dev.csv",
+    "en/airline_tweets_dev.csv",
+    "en/semeval14_restaurants_test.csv",
+]
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +68,22 @@ def test_copies_split_back_into_shared_and_private_weights(training: list[Record
     np.testing.assert_allclose(unknown, np.asarray(X @ shared.T), atol=1e-8)
 
 
+def test_a_shared_share_of_training_rows_gets_no_copy(training: list[Record]) -> None:
+    """The rows left without a copy are drawn by `random_state`; every other row is as `transform` makes it."""
+    X = TokenFeaturizer().fit_transform([tokenize(r.text) for r in training])
+    sources = [r.source for r in training]
+    copied = np.ones(X.shape[1], bool)
+    full = SourceFeatures().fit(X, sources, copied).transform(X, sources)
+    half = SourceFeatures(shared_share=0.5, random_state=3).fit_transform(X, sources, copied)
+    assert (SourceFeatures().fit_transform(X, sources, copied) != full).nnz == 0
+    with_copy = np.diff(half[:, X.shape[1] :].tocsr().indptr) > 0
+    assert 0.4 < with_copy.mean() < 0.6
+    assert (half[with_copy] != full[with_copy]).nnz == 0
+    assert (half[~with_copy][:, : X.shape[1]] != X[~with_copy]).nnz == 0
+    again = SourceFeatures(shared_share=0.5, random_state=3).fit_transform(X, sources, copied)
+    assert (again != half).nnz == 0
+
+
 def test_a_single_source_gets_no_copies(training: list[Record]) -> None:
     one = [r for r in training if r.source == "airline_tweets"]
     model = FeedbackModel(source_features=True, n_jobs=1, **FAST_MODEL).fit(one)
@@ -79,10 +101,9 @@ def test_fused_scores_with_a_declared_source_equal_the_head_on_copied_features(
     texts, sources = [r.text for r in dev], [r.source for r in dev]
     fused = model.predict_proba(texts, sources=sources)
     X = model.featurizer_.transform([tokenize(t) for t in texts])
-    for head in ("sentiment", "nps_category"):
-        if head not in model.source_copies_:
-            continue
-        own = model.heads_[head].predict_proba(model.source_copies_[head].transform(X, sources))
+    assert {"sentiment", "drivers"} <= model.source_copies_.keys()
+    for head, copies in model.source_copies_.items():
+        own = model.heads_[head].predict_proba(copies.transform(X, sources))
         np.testing.assert_allclose(fused[head], own, atol=1e-4)
 
 

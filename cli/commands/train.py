@@ -40,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--per-source",
         action="store_true",
-        help="learn each source's sentiment and NPS label conventions apart (files pooled from datasets "
+        help="learn each source's sentiment, NPS and driver label conventions apart (files pooled from datasets "
         "whose labels mean different things); applied when a text's source is given at inference",
     )
     return parser
