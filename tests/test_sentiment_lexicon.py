@@ -158,6 +158,10 @@ def test_let_down_idioms_are_negative_in_every_form_customers_type() -> None:
     # the contraction is one token «'ve» in text, so a term must spell it attached to be matched
     assert hits("it could've been better", "en") == [("could", "negative", False)]
     assert score("could have been a lot better", "en") < 0
+    # sworn off before "again", where "never again" cannot match
+    assert score("Never flying with you again!", "en") < 0
+    assert score("will never travel with you again", "en") < 0
+    assert score("I would never recommend this hotel", "en") < 0
 
 
 def test_low_quality_after_ba_and_decline_against_before_are_complaints() -> None:
