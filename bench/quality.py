@@ -51,21 +51,64 @@ REPORT: list[str] = []
 # Why cxtext does not beat the better plain baseline by a point where it does not (from the measured
 # table; `--render` rewrites quality.md after an edit here without retraining).
 WHY_NOT: dict[str, str] = {
-    "airline_tweets": "within noise (s.e. ≈ 1 point at n = 1,412): sentiment +0.1, polarity −0.8; per-source "
+    "airline_tweets": "within noise (s.e. ≈ 1 point at n = 1,412): sentiment +0.0, polarity −0.8; per-source "
     "features took sentiment from 0.807 to 0.815; polarity errors are sarcasm, which no tried lever fixes",
     "deepsentipers": "its neutral is partly editorial product description: per-source features learn that "
-    "convention (0.704 → 0.730, level with the per-dataset baseline) but not more (now 0.736, +0.6); "
+    "convention (0.704 → 0.730, level with the per-dataset baseline) but not more (now 0.734, +0.4); "
     "undeclared, the shared weights read it as the majority does",
     "digikala_recommend": "'recommended' is the buyer's verdict, not the text's tone: per-source features "
     "took sentiment 0.837 → 0.884 and polarity 0.879 → 0.893, down-weighting contradicted two-way rows "
-    "to 0.890 / 0.899; still −0.7 to −2.5 behind the baseline trained on this set alone (n = 535, s.e. ≈ "
+    "to 0.890 / 0.899; still −0.7 to −2.6 behind the baseline trained on this set alone (n = 535, s.e. ≈ "
     "1.3 points); not tried: self-training",
-    "digikala_comments": "NPS level with the per-dataset baseline (−0.1, s.e. ≈ 1.3 points at n = 1,371); "
-    "per-source features did not move it (0.589 → 0.587)",
+    "digikala_comments": "sentiment +0.9 (s.e. ≈ 1 point at n = 1,371): the label is the buyer's recommend "
+    "answer mapped to four classes; NPS is +1.8 since the NPS head's per-source features leave half its rows "
+    "shared (0.587 → 0.606)",
     "snappfood": "noisy labels (complaints labelled HAPPY): down-weighting the two-way rows that out-of-fold "
     "polarity models contradict took polarity 0.858 → 0.862 (+0.7) and 4-class sentiment 0.848 → 0.853; "
     "sentiment_accuracy is 4-class against a 2-class baseline (compare polarity)",
 }
+# How far each missed target of issue 10 is, and what was tried (from the measured tables of sessions 2–12).
+TARGET_GAPS: dict[tuple[str, str], str] = {
+    (
+        "snappfood",
+        "polarity_accuracy",
+    ): "ParsBERT's 0.88 is a pretrained transformer's; linear models on these "
+    "labels top out near 0.86 (wider n-grams, C, NB weighting, FastText vectors, per-source features, the pole "
+    "check); many two-way errors are complaints labelled HAPPY",
+    ("digikala_recommend", "polarity_accuracy"): "within noise (s.e. ≈ 1.3 points); the label is the buyer's "
+    "verdict, learnt by per-source features and the pole check",
+    ("digikala_comments", "sentiment_accuracy"): "the label is the buyer's recommend answer mapped to four "
+    "classes; both plain baselines stay at 0.81",
+    (
+        "deepsentipers",
+        "sentiment_accuracy",
+    ): "its neutral is partly editorial text; per-source features took it "
+    "from 0.70 to 0.73, level with the baseline trained on it alone; leaving half the sentiment rows without "
+    "a private copy cost 1.8 points",
+    (
+        "parsinlu_food",
+        "sentiment_accuracy",
+    ): "n = 192 (s.e. ≈ 2.8 points); 2.6 points ahead of both baselines",
+    (
+        "semeval14_restaurants",
+        "drivers_micro_f1",
+    ): "per-source driver features took F1 0.881 → 0.893; trained "
+    "on SemEval alone, cxtext reaches 0.901; C_drivers = 16 added 0.2",
+    (
+        "semeval14_restaurants",
+        "sentiment_accuracy",
+    ): "4-class with 'conflict' as mixed; 4 points ahead of both "
+    "baselines; C_sentiment = 2 gained 1.2 points here and lost on DeepSentiPers and Digikala",
+    (
+        "airline_tweets",
+        "sentiment_accuracy",
+    ): "the errors are sarcasm and implicit complaints; level with the per-dataset baseline",
+}
+DEFAULT_GAPS = (
+    "the default model learns from the 15k-row starter corpus and the lexicons only (no third-party text): "
+    "each hand-written batch of rows or idioms in the styles it misreads added 0.1–0.7 points; the rest is "
+    "sarcasm, implicit complaints, the buyer's verdict on mixed reviews and SnappFood's label noise"
+)
 MIN_ROWS_FOR_CLAIM = 500  # datasets with at least this many evaluation rows must beat the baseline by 1 point
 
 TARGETS = {  # issue 10, one model on all shared train splits
@@ -309,6 +352,7 @@ def render(results: dict) -> list[dict]:
                     else default >= default_target,
                 }
             )
+    render_targets(results)
     say("\n## scaling (cxtext fit, all heads, each in its own process)")
     say(
         "| rows | fit s | × time for × rows (vs the row above) | peak RSS MB | unconverged solvers | load (1 min, at the end) |"
@@ -328,6 +372,32 @@ def render(results: dict) -> list[dict]:
         )
         previous = fit
     return claims
+
+
+def render_targets(results: dict) -> None:
+    """Issue 10's targets: the trained model's and the default model's, met or how far, and why."""
+    say("\n## targets (issue 10)")
+    say("| model | dataset | metric | n | value | target | gap (points) | s.e. (points) | why not met |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    for column, targets in (("cxtext", TARGETS), ("default", DEFAULT_TARGETS)):
+        for (dataset, metric), target in targets.items():
+            value = results[column].get(dataset, {}).get(metric)
+            n = results["cxtext"].get(dataset, {}).get("n", 0)
+            if value is None:
+                continue
+            gap = 100 * (value - target)
+            se = 100 * (value * (1 - value) / n) ** 0.5 if n else float("nan")
+            why = (
+                ""
+                if gap >= 0
+                else TARGET_GAPS.get((dataset, metric), "")
+                if column == "cxtext"
+                else DEFAULT_GAPS
+            )
+            say(
+                f"| {'trained' if column == 'cxtext' else 'default'} | {dataset} | {metric} | {n} | {fmt(value)} | "
+                f"{target} | {'met' if gap >= 0 else f'{gap:+.1f}'} | {se:.1f} | {why} |"
+            )
 
 
 def fmt(value: float | None) -> str:
