@@ -172,6 +172,12 @@ def test_low_quality_after_ba_and_decline_against_before_are_complaints() -> Non
     assert score("اندازه کیک نسبت به دفعه قبل کوچیکتر شده", "fa") < 0
 
 
+def test_english_praise_idioms_and_common_misspellings() -> None:
+    assert score("The smell alone makes your mouth water.", "en") > 0
+    assert score("I thought I had died and gone to heaven.", "en") > 0
+    assert score("exellent service, excelent food", "en") > 1
+
+
 def test_finglish_terms_and_negation() -> None:
     assert score("kheili khoshmaze bood, damet garm", "fa-Latn") > 1
     assert ("razi", "positive", True) in hits("aslan razi nistam", "fa-Latn")
