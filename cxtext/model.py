@@ -253,11 +253,21 @@ class FeedbackModel:
         sentiment = [(i, r.sentiment) for i, r in enumerate(records) if r.sentiment]
         if sentiment:
             rows, labels = zip(*sentiment, strict=True)
-            classifier("sentiment", rows, labels, ClassifierHead(self.C_sentiment, noisy_poles=True))
+            classifier(
+                "sentiment",
+                rows,
+                labels,
+                ClassifierHead(self.C_sentiment, random_state=self.random_state, noisy_poles=True),
+            )
         nps = [(i, r.nps_category) for i, r in enumerate(records) if r.nps_category]
         if nps:
             rows, labels = zip(*nps, strict=True)
-            classifier("nps_category", rows, labels, ClassifierHead(self.C_nps, poles=NPS_POLES))
+            classifier(
+                "nps_category",
+                rows,
+                labels,
+                ClassifierHead(self.C_nps, random_state=self.random_state, poles=NPS_POLES),
+            )
 
         with_drivers = [i for i, r in enumerate(records) if r.drivers is not None]
         if with_drivers:
@@ -290,7 +300,7 @@ class FeedbackModel:
             jobs.append(
                 lambda: (
                     "driver_sentiment",
-                    DriverSentimentHead(self.C_driver_sentiment).fit(
+                    DriverSentimentHead(self.C_driver_sentiment, self.random_state).fit(
                         X, np.array(pair_rows), pair_drivers, polarity, weight[list(pair_rows)]
                     ),
                 )
@@ -301,7 +311,7 @@ class FeedbackModel:
             churn_rows, churn_labels = zip(*churn, strict=True)
             _require_two_classes("churn", churn_labels)
             say(f"churn head on {len(churn)} texts")
-            head = ClassifierHead(self.C_churn, class_weight="balanced")
+            head = ClassifierHead(self.C_churn, class_weight="balanced", random_state=self.random_state)
             jobs.append(
                 lambda: (
                     "churn",
