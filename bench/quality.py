@@ -51,7 +51,7 @@ REPORT: list[str] = []
 # Why cxtext does not beat the better plain baseline by a point where it does not (from the measured
 # table; `--render` rewrites quality.md after an edit here without retraining).
 WHY_NOT: dict[str, str] = {
-    "airline_tweets": "within noise (s.e. ≈ 1 point at n = 1,412): sentiment +0.0, polarity −0.8; per-source "
+    "airline_tweets": "within noise (s.e. ≈ 1 point at n = 1,412): sentiment +0.0, polarity −0.7; per-source "
     "features took sentiment from 0.807 to 0.815; polarity errors are sarcasm, which no tried lever fixes",
     "deepsentipers": "its neutral is partly editorial product description: per-source features learn that "
     "convention (0.704 → 0.730, level with the per-dataset baseline) but not more (now 0.734, +0.4); "
@@ -60,9 +60,6 @@ WHY_NOT: dict[str, str] = {
     "took sentiment 0.837 → 0.884 and polarity 0.879 → 0.893, down-weighting contradicted two-way rows "
     "to 0.890 / 0.899; still −0.7 to −2.6 behind the baseline trained on this set alone (n = 535, s.e. ≈ "
     "1.3 points); not tried: self-training",
-    "digikala_comments": "sentiment +0.9 (s.e. ≈ 1 point at n = 1,371): the label is the buyer's recommend "
-    "answer mapped to four classes; NPS is +1.8 since the NPS head's per-source features leave half its rows "
-    "shared (0.587 → 0.606)",
     "snappfood": "noisy labels (complaints labelled HAPPY): down-weighting the two-way rows that out-of-fold "
     "polarity models contradict took polarity 0.858 → 0.862 (+0.7) and 4-class sentiment 0.848 → 0.853; "
     "sentiment_accuracy is 4-class against a 2-class baseline (compare polarity)",
@@ -92,7 +89,7 @@ TARGET_GAPS: dict[tuple[str, str], str] = {
     (
         "semeval14_restaurants",
         "drivers_micro_f1",
-    ): "per-source driver features took F1 0.881 → 0.893; trained "
+    ): "per-source driver features took F1 0.881 → 0.892; trained "
     "on SemEval alone, cxtext reaches 0.901; C_drivers = 16 added 0.2",
     (
         "semeval14_restaurants",
