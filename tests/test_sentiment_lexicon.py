@@ -178,6 +178,12 @@ def test_english_praise_idioms_and_common_misspellings() -> None:
     assert score("exellent service, excelent food", "en") > 1
 
 
+def test_no_effect_verdicts_are_complaints() -> None:
+    assert score("تاثیر خاصی نداشت", "fa") < 0 < score("خیلی تاثیرگذار بود", "fa")
+    assert score("دو هفته زدم ولی هیچ فرقی نکرد", "fa") < 0
+    assert score("the serum made no difference at all", "en") < 0
+
+
 def test_finglish_terms_and_negation() -> None:
     assert score("kheili khoshmaze bood, damet garm", "fa-Latn") > 1
     assert ("razi", "positive", True) in hits("aslan razi nistam", "fa-Latn")
